@@ -1,0 +1,86 @@
+"""Enumerations shared by models, services and UI. Stored as their string values."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Staff roles."""
+
+    ADMIN = "admin"
+    ACCOUNTANT = "accountant"
+
+
+class SubjectKind(StrEnum):
+    """Who a session, token or message author is."""
+
+    STAFF = "staff"
+    CONTACT = "contact"
+
+
+class SessionScope(StrEnum):
+    """What a login session may reach: everything, or only the talk area (magic link)."""
+
+    FULL = "full"
+    TALK = "talk"
+
+
+class TokenScope(StrEnum):
+    """What an emailed login token is for."""
+
+    TALK = "talk"
+    ACTIVATE = "activate"
+    RESET = "reset"
+
+
+class AccountKind(StrEnum):
+    """Client account kinds."""
+
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+
+
+class AccountStatus(StrEnum):
+    """Onboarding status of a client account."""
+
+    INVITED = "invited"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+
+
+class Ledger(StrEnum):
+    """Ledgers ("Belegkreise") bookings are grouped in."""
+
+    SUPPLIERS = "suppliers"
+    CUSTOMERS = "customers"
+    BANK = "bank"
+    OTHER = "other"
+
+
+class ThreadKind(StrEnum):
+    """Kinds of threads."""
+
+    BOOKING_TALK = "booking_talk"
+    CONVERSATION = "conversation"
+    INTERNAL = "internal"
+
+
+class Audience(StrEnum):
+    """Who on the client side sees a thread."""
+
+    ALL = "all"
+    CONTACT = "contact"
+
+
+class ThreadStatus(StrEnum):
+    """Open or closed (archived) threads."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DigestFrequency(StrEnum):
+    """How often a digest email goes out."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"

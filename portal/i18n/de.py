@@ -1,0 +1,4 @@
+"""UI messages (de)."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""UI messages (en)."""
+
+MESSAGES: dict[str, str] = {
+}

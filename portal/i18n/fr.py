@@ -1,0 +1,4 @@
+"""UI messages (fr)."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""Email messages (de)."""
+
+MESSAGES: dict[str, str] = {
+}

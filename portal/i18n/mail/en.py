@@ -1,0 +1,4 @@
+"""Email messages (en)."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""Email messages (fr)."""
+
+MESSAGES: dict[str, str] = {
+}

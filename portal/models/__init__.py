@@ -1,0 +1,44 @@
+"""SQLModel tables, one module per aggregate. Importing this package registers them all."""
+
+from portal.models.audit import AuditEvent
+from portal.models.auth import AuthSession, LoginFailure, LoginToken
+from portal.models.bookings import Booking
+from portal.models.clients import AccountContact, Assignment, ClientAccount, Contact
+from portal.models.documents import (
+    Answer,
+    Document,
+    Folder,
+    Question,
+    Questionnaire,
+    UploadRequest,
+)
+from portal.models.notify import DigestSubscription, Outbox, Reminder
+from portal.models.staff import Firm, StaffUser
+from portal.models.threads import ClientTask, Message, Receipt, Thread
+
+__all__ = [
+    "AccountContact",
+    "Answer",
+    "Assignment",
+    "AuditEvent",
+    "AuthSession",
+    "Booking",
+    "ClientAccount",
+    "ClientTask",
+    "Contact",
+    "DigestSubscription",
+    "Document",
+    "Firm",
+    "Folder",
+    "LoginFailure",
+    "LoginToken",
+    "Message",
+    "Outbox",
+    "Question",
+    "Questionnaire",
+    "Receipt",
+    "Reminder",
+    "StaffUser",
+    "Thread",
+    "UploadRequest",
+]

@@ -1,0 +1,26 @@
+"""Bookings ("Vorgänge") per client account, grouped by ledger."""
+
+import datetime as dt
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from portal.domain.clock import utcnow
+
+
+class Booking(SQLModel, table=True):
+    """One booking line, e.g. a supplier invoice or a bank transaction."""
+
+    __table_args__ = (Index("ix_booking_account_date", "account_id", "date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id")
+    ledger: str = Field(max_length=20)
+    date: dt.date
+    amount_cents: int
+    currency: str = Field(default="EUR", max_length=3)
+    counterparty: str = Field(default="", max_length=200)
+    text: str = Field(default="", max_length=500)
+    receipt_missing: bool = Field(default=False)
+    exported_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,59 @@
+"""Client accounts ("Mandanten"), their contacts and staff assignments."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from portal.domain.clock import utcnow
+
+
+class ClientAccount(SQLModel, table=True):
+    """A client of the firm: a person or a company."""
+
+    __tablename__ = "client_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    name: str = Field(max_length=200, index=True)
+    company_name: str = Field(default="", max_length=200)
+    status: str = Field(default="active", max_length=20, index=True)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    custom_fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    folder_template_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """An accountant works this client account."""
+
+    staff_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", primary_key=True, index=True)
+
+
+class Contact(SQLModel, table=True):
+    """A person on the client side; may log in to the portal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: str | None = Field(default=None, max_length=320, unique=True)
+    phone: str = Field(default="", max_length=50)
+    address: str = Field(default="", max_length=500)
+    password_hash: str | None = Field(default=None, max_length=200)
+    activated_at: datetime | None = None
+    locale: str = Field(default="de", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountContact(SQLModel, table=True):
+    """Link of a contact to an account, with what the contact may do there."""
+
+    __tablename__ = "account_contact"
+
+    account_id: int = Field(foreign_key="client_account.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+    login: bool = False
+    notify: bool = True
+    sync: bool = False
+    full_access: bool = True

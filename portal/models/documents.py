@@ -1,0 +1,85 @@
+"""Folders, documents, upload requests and questionnaires ("organizers")."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from portal.domain.clock import utcnow
+
+
+class Folder(SQLModel, table=True):
+    """A folder in a client account's document tree."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="folder.id")
+    name: str = Field(max_length=200)
+
+
+class Document(SQLModel, table=True):
+    """A stored file; the bytes live in the blob store under ``blob_key``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", index=True)
+    folder_id: int | None = Field(default=None, foreign_key="folder.id", index=True)
+    blob_key: str = Field(max_length=100, unique=True)
+    filename: str = Field(max_length=255)
+    size: int
+    content_type: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    uploaded_by_kind: str = Field(max_length=10)
+    uploaded_by_id: int | None = None
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UploadRequest(SQLModel, table=True):
+    """A link that lets anyone holding it upload into one folder."""
+
+    __tablename__ = "upload_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", index=True)
+    folder_id: int = Field(foreign_key="folder.id")
+    message: str = Field(default="", sa_type=Text)
+    token_hash: str = Field(max_length=64, unique=True)
+    recipient_email: str = Field(default="", max_length=320)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    created_by: int = Field(foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Questionnaire(SQLModel, table=True):
+    """An organizer: a list of questions a client answers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", index=True)
+    title: str = Field(max_length=200)
+    created_by: int = Field(foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+
+class Question(SQLModel, table=True):
+    """One question of a questionnaire."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: int = Field(foreign_key="questionnaire.id", index=True)
+    position: int = 0
+    text: str = Field(max_length=1000)
+    kind: str = Field(max_length=20)
+    choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Answer(SQLModel, table=True):
+    """A contact's answer to a question; file answers point to a document."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    value: str = Field(default="", sa_type=Text)
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    answered_at: datetime = Field(default_factory=utcnow)

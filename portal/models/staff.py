@@ -1,0 +1,30 @@
+"""The firm and its staff."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from portal.domain.clock import utcnow
+
+
+class Firm(SQLModel, table=True):
+    """The accounting firm running this installation (one row)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffUser(SQLModel, table=True):
+    """An admin or accountant of the firm."""
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, max_length=200)
+    sender_name: str = Field(default="", max_length=200)
+    locale: str = Field(default="de", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,64 @@
+"""Threads (booking talks, conversations, internal notes) and their messages."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from portal.domain.clock import utcnow
+
+
+class Thread(SQLModel, table=True):
+    """A conversation, optionally about one booking."""
+
+    __table_args__ = (Index("ix_thread_account_status", "account_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id")
+    kind: str = Field(max_length=20)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    subject: str = Field(default="", max_length=200)
+    audience: str = Field(default="all", max_length=10)
+    audience_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    started_by_side: str = Field(max_length=10)
+    status: str = Field(default="open", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    closed_by: int | None = None
+
+
+class Message(SQLModel, table=True):
+    """One message in a thread."""
+
+    __table_args__ = (Index("ix_message_thread_created", "thread_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id")
+    author_kind: str = Field(max_length=10)
+    author_id: int
+    sender_name: str = Field(default="", max_length=200)
+    body: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+class Receipt(SQLModel, table=True):
+    """Delivery and read state of a message for one recipient."""
+
+    message_id: int = Field(foreign_key="message.id", primary_key=True)
+    recipient_kind: str = Field(max_length=10, primary_key=True)
+    recipient_id: int = Field(primary_key=True)
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+
+
+class ClientTask(SQLModel, table=True):
+    """A document request inside a thread that the client ticks off."""
+
+    __tablename__ = "client_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", index=True)
+    text: str = Field(max_length=500)
+    done_at: datetime | None = None

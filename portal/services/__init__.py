@@ -1,0 +1,1 @@
+"""Services: the only code that opens database sessions and commits."""

@@ -1,0 +1,106 @@
+"""Database engine, sessions and schema upgrades."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, create_engine
+
+from portal.settings import get_settings
+
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+# Any 64-bit constant shared by all workers of one deployment.
+_PG_MIGRATION_LOCK = 0x4B414E5A4C4549
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the settings the portal needs for ``url``.
+
+    Args:
+        url: SQLAlchemy database URL.
+
+    Returns:
+        The engine. SQLite files get WAL mode, a busy timeout and foreign keys.
+    """
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@functools.cache
+def get_engine() -> Engine:
+    """Return the process-wide engine for the configured ``DATABASE_URL``."""
+    return make_engine(get_settings().database_url)
+
+
+@contextlib.contextmanager
+def session() -> Iterator[Session]:
+    """Open a session; roll back on error. Callers commit explicitly."""
+    with Session(get_engine(), expire_on_commit=False) as db:
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration pointed at ``url``."""
+    cfg = Config(str(ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise upgrades between workers that start at the same moment."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                conn.commit()
+        return
+    lock_path = get_settings().data_dir / ".migrate.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade(url: str | None = None) -> None:
+    """Run ``alembic upgrade head`` on ``url`` (default: the configured database).
+
+    Args:
+        url: Database URL; defaults to ``DATABASE_URL``.
+    """
+    target = url or get_settings().database_url
+    engine = get_engine() if url is None else make_engine(target)
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(target), "head")
