@@ -1,4 +1,4 @@
-"""Reflex configuration. Runtime settings live in portal/settings.py."""
+"""Reflex build configuration. Runtime settings live in portal/settings.py."""
 
 import reflex as rx
 
@@ -6,5 +6,10 @@ config = rx.Config(
     app_name="portal",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.SitemapPlugin(), rx.plugins.TailwindV4Plugin()] if False else [],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="large", scaling="100%"),
+        ),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

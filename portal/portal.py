@@ -1,7 +1,69 @@
+"""Builds the Reflex app: pages, HTTP API, start-up work."""
+
+import asyncio
+import contextlib
+import logging
+
 import reflex as rx
 
-def index():
-    return rx.text("hi")
+from portal import routes
+from portal.api import build_api
+from portal.i18n import translate
+from portal.pages.client.home import home_page
+from portal.pages.client.profile import profile_page
+from portal.pages.public.login import login_page
+from portal.pages.public.password import forgot_page, reset_page
+from portal.pages.staff.clients import clients_page
+from portal.pages.staff.inbox import inbox_page
+from portal.services import outbox, startup
+from portal.settings import get_settings
+from portal.state.index import EntryState
+from portal.state.login import LoginState, ResetState
+from portal.state.portal_home import PortalHomeState, ProfileState
+from portal.state.session import SessionState
+from portal.state.staff import StaffClientsState, StaffInboxState
 
-app = rx.App()
-app.add_page(index, route="/")
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _title(key: str) -> str:
+    return f"{translate('de', key)} · Kanzleiportal"
+
+
+@contextlib.asynccontextmanager
+async def _lifespan():
+    """Upgrade the database, print demo logins, run the outbox sender."""
+    settings = get_settings()
+    logins = await asyncio.to_thread(startup.prepare_database, settings)
+    if logins:
+        print(startup.banner(logins, settings.base_url), flush=True)
+    sender = asyncio.create_task(outbox.run_sender_loop())
+    try:
+        yield
+    finally:
+        sender.cancel()
+
+
+def _forwarding_page() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), height="100vh")
+
+
+app = rx.App(
+    api_transformer=build_api(),
+    html_lang="de",
+    style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+    head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
+)
+app.register_lifespan_task(_lifespan)
+
+app.add_page(_forwarding_page, route=routes.INDEX, title="Kanzleiportal", on_load=EntryState.open_root)
+app.add_page(login_page, route=routes.LOGIN, title=_title("login.title"), on_load=LoginState.load)
+app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title=_title("forgot.title"),
+             on_load=SessionState.load_public)
+app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"), on_load=ResetState.load)
+app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
+app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.title"),
+             on_load=StaffClientsState.load)
+app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=StaffInboxState.load)
+app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
+app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

@@ -1,4 +1,24 @@
 """Email messages (de)."""
 
 MESSAGES: dict[str, str] = {
+    "mail.greeting": "Guten Tag {name},",
+    "mail.greeting_anonymous": "Guten Tag,",
+    "mail.signoff": "Mit freundlichen Grüßen",
+    "mail.button_fallback": (
+        "Falls die Schaltfläche nicht funktioniert, kopieren Sie bitte diesen Link "
+        "in die Adresszeile Ihres Browsers:"
+    ),
+    "mail.footer": "Diese E-Mail wurde automatisch über das Mandantenportal von {firm_name} versendet.",
+    "mail.password_reset.subject": "Passwort zurücksetzen – Mandantenportal von {firm_name}",
+    "mail.password_reset.intro": (
+        "wir haben eine Anfrage erhalten, das Passwort für Ihren Zugang zum "
+        "Mandantenportal von {firm_name} zurückzusetzen."
+    ),
+    "mail.password_reset.action": "Über den folgenden Link können Sie ein neues Passwort festlegen:",
+    "mail.password_reset.button": "Neues Passwort festlegen",
+    "mail.password_reset.validity": "Der Link ist {minutes} Minuten lang gültig.",
+    "mail.password_reset.ignore": (
+        "Falls Sie diese Anfrage nicht gestellt haben, können Sie diese E-Mail ignorieren. "
+        "Ihr bisheriges Passwort bleibt dann unverändert."
+    ),
 }

@@ -1,4 +1,22 @@
 """Email messages (en)."""
 
 MESSAGES: dict[str, str] = {
+    "mail.greeting": "Hello {name},",
+    "mail.greeting_anonymous": "Hello,",
+    "mail.signoff": "Kind regards,",
+    "mail.button_fallback": (
+        "If the button does not work, please copy this link into your browser's address bar:"
+    ),
+    "mail.footer": "This email was sent automatically by the {firm_name} client portal.",
+    "mail.password_reset.subject": "Reset your password – {firm_name} client portal",
+    "mail.password_reset.intro": (
+        "We have received a request to reset the password for your {firm_name} client portal account."
+    ),
+    "mail.password_reset.action": "You can choose a new password using the following link:",
+    "mail.password_reset.button": "Choose a new password",
+    "mail.password_reset.validity": "The link is valid for {minutes} minutes.",
+    "mail.password_reset.ignore": (
+        "If you did not request this, you can ignore this email. "
+        "Your current password will remain unchanged."
+    ),
 }

@@ -1,4 +1,25 @@
 """Email messages (fr)."""
 
+# French typography puts a non-breaking space (\u00a0) before ":".
 MESSAGES: dict[str, str] = {
+    "mail.greeting": "Bonjour {name},",
+    "mail.greeting_anonymous": "Bonjour,",
+    "mail.signoff": "Bien cordialement,",
+    "mail.button_fallback": (
+        "Si le bouton ne fonctionne pas, veuillez copier ce lien dans la barre d’adresse "
+        "de votre navigateur\u00a0:"
+    ),
+    "mail.footer": "Cet e-mail a été envoyé automatiquement par le portail client de {firm_name}.",
+    "mail.password_reset.subject": "Réinitialisation de votre mot de passe – portail client de {firm_name}",
+    "mail.password_reset.intro": (
+        "Nous avons reçu une demande de réinitialisation du mot de passe de votre accès "
+        "au portail client de {firm_name}."
+    ),
+    "mail.password_reset.action": "Vous pouvez définir un nouveau mot de passe à l’aide du lien suivant\u00a0:",
+    "mail.password_reset.button": "Définir un nouveau mot de passe",
+    "mail.password_reset.validity": "Ce lien est valable {minutes}\u00a0minutes.",
+    "mail.password_reset.ignore": (
+        "Si vous n’êtes pas à l’origine de cette demande, vous pouvez ignorer cet e-mail. "
+        "Votre mot de passe actuel reste inchangé."
+    ),
 }

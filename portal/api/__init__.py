@@ -1,0 +1,10 @@
+"""HTTP endpoints outside Reflex's websocket, mounted with ``api_transformer``."""
+
+from starlette.applications import Starlette
+
+from portal.api import auth
+
+
+def build_api() -> Starlette:
+    """The Starlette app that Reflex mounts its own routes under."""
+    return Starlette(routes=[*auth.ROUTES])

@@ -1,0 +1,97 @@
+"""Login, logout and password-reset form endpoints.
+
+Plain HTML form posts answered with 303 redirects: the browser does a full page
+load afterwards, so Reflex's websocket reconnects carrying the new cookie.
+"""
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import routes
+from portal.i18n import negotiate
+from portal.services import auth
+from portal.settings import get_settings
+
+MAX_FIELD = 500
+
+
+def _see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form(max_files=0, max_fields=10)
+    return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+
+
+def _set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        auth.sign_session_token(token),
+        max_age=settings.session_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.https,
+    )
+
+
+async def login(request: Request) -> Response:
+    """Check the credentials; set the session cookie and go to the user's area."""
+    form = await _form(request)
+    next_path = routes.safe_next(form.get("next"))
+    # argon2 is CPU-bound; keep the event loop free for other users' websockets.
+    result = await asyncio.to_thread(auth.login, email=form.get("email", ""),
+                                     password=form.get("password", ""))
+    if result.actor is None:
+        return _see_other(routes.login(next_path=next_path, error=result.error or "invalid",
+                                       minutes=result.retry_minutes))
+    kind = result.actor.kind.value
+    target = next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind)
+    response = _see_other(target)
+    _set_session_cookie(response, result.token)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """Revoke the session server-side and clear the cookie."""
+    raw = request.cookies.get(auth.SESSION_COOKIE, "")
+    token = auth.unsign_session_token(raw) if raw else None
+    if token:
+        await asyncio.to_thread(auth.logout, token=token)
+    response = _see_other(routes.login(notice="logged_out"))
+    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=get_settings().https)
+    return response
+
+
+async def forgot(request: Request) -> Response:
+    """Send a reset link if the address is known; the answer is the same either way."""
+    form = await _form(request)
+    locale = negotiate(request.headers.get("accept-language"))
+    await asyncio.to_thread(auth.request_password_reset, email=form.get("email", ""), locale=locale)
+    return _see_other(routes.login(notice="reset_sent"))
+
+
+async def reset(request: Request) -> Response:
+    """Set the new password from a reset link."""
+    form = await _form(request)
+    token = form.get("token", "")
+    try:
+        await asyncio.to_thread(auth.reset_password, token=token, password=form.get("password", ""),
+                                repeat=form.get("repeat", ""))
+    except auth.AuthError as err:
+        return _see_other(f"{routes.reset_password(token)}?error={err.key}")
+    return _see_other(routes.login(notice="password_changed"))
+
+
+ROUTES = [
+    Route(routes.API_LOGIN, login, methods=["POST"]),
+    Route(routes.API_LOGOUT, logout, methods=["POST"]),
+    Route(routes.API_FORGOT, forgot, methods=["POST"]),
+    Route(routes.API_RESET, reset, methods=["POST"]),
+]

@@ -1,0 +1,1 @@
+"""Outgoing notifications: email functions, templates, the outbox queue and the SMTP sender."""

@@ -1,0 +1,106 @@
+"""One function per email: each renders subject, text and HTML in the recipient's locale.
+
+The wording lives in the ``mail.*`` keys of the i18n catalogs; the Jinja2 templates in
+``templates/`` only arrange it, so one template serves every locale.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from portal.i18n import normalize_locale, translate
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    # Context values come from users (names, subjects): escape them in HTML, never in text.
+    autoescape=select_autoescape(["html"]),
+    # A missing context value must fail at queue time, not produce an email with a gap.
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Email:
+    """A rendered email, ready to send."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def _render(*, name: str, to: str, locale: str, subject_key: str, **context: Any) -> Email:
+    """Render ``name.txt`` and ``name.html`` with ``t()`` bound to ``locale``."""
+    locale = normalize_locale(locale)
+    t = functools.partial(translate, locale)
+    params = {"t": t, "lang": locale, **context}
+    return Email(
+        to=to,
+        subject=t(subject_key, **context),
+        text=_env.get_template(f"{name}.txt").render(params),
+        html=_env.get_template(f"{name}.html").render(params),
+    )
+
+
+def password_reset(
+    *, to: str, locale: str, name: str, firm_name: str, link: str, valid_minutes: int
+) -> Email:
+    """The link to choose a new password.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale (``de``, ``en``, ``fr``; others fall back to German).
+        name: Recipient's display name; may be empty.
+        firm_name: Name of the accounting firm, shown in header, subject and footer.
+        link: Absolute URL of the reset page, including the token.
+        valid_minutes: How long the link works.
+
+    Returns:
+        The rendered email.
+    """
+    return _render(
+        name="password_reset",
+        to=to,
+        locale=locale,
+        subject_key="mail.password_reset.subject",
+        recipient_name=name,
+        firm_name=firm_name,
+        link=link,
+        valid_minutes=valid_minutes,
+    )
+
+
+TEMPLATES: dict[str, Callable[..., Email]] = {
+    "password_reset": password_reset,
+}
+
+
+def render(template: str, to: str, context: dict[str, Any]) -> Email:
+    """Render an outbox row's email.
+
+    Args:
+        template: Key in :data:`TEMPLATES`.
+        to: Recipient address.
+        context: Keyword arguments of the email function (without ``to``).
+
+    Returns:
+        The rendered email.
+
+    Raises:
+        ValueError: If no email is registered under ``template``.
+        TypeError: If ``context`` does not match the email function's arguments.
+    """
+    try:
+        build = TEMPLATES[template]
+    except KeyError:
+        raise ValueError(f"Unknown email template {template!r}.") from None
+    return build(to=to, **context)

@@ -1,0 +1,88 @@
+"""Client home: the contact's accounts and the receipts the firm is waiting for."""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.common import ACCENT, loading
+from portal.components.shell import portal_shell
+from portal.state.portal_home import AccountView, OpenItemView, PortalHomeState
+from portal.state.session import SessionState, t
+
+
+def _summary() -> rx.Component:
+    total = PortalHomeState.open_total
+    return rx.card(
+        rx.hstack(
+            rx.center(rx.cond(total > 0, rx.icon("receipt", size=24, color="var(--orange-11)"),
+                              rx.icon("circle-check", size=24, color="var(--green-11)")),
+                      width="48px", height="48px", border_radius="12px",
+                      background=rx.cond(total > 0, "var(--orange-3)", "var(--green-3)")),
+            rx.vstack(
+                rx.text(rx.cond(total > 0, t("home.open.title"), t("home.done.title")), weight="bold", size="4"),
+                rx.text(rx.cond(total > 0, t("home.open.text"), t("home.done.text")), color_scheme="gray", size="2"),
+                spacing="1", flex="1",
+            ),
+            rx.cond(total > 0, rx.text(total, size="8", weight="bold", color="var(--orange-11)",
+                                       aria_label=t("home.open.title"))),
+            align="center", spacing="4", width="100%",
+        ),
+        width="100%", size="3",
+    )
+
+
+def _item(item: OpenItemView) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(item.counterparty, weight="medium", size="3"),
+            rx.text(item.text, size="2", color_scheme="gray"),
+            rx.text(item.date, size="1", color_scheme="gray"),
+            spacing="0", min_width="0", flex="1",
+        ),
+        rx.vstack(
+            rx.text(item.amount, weight="bold", size="3", white_space="nowrap",
+                    color=rx.cond(item.incoming, "var(--green-11)", "var(--gray-12)")),
+            rx.badge(rx.icon("file-question", size=12), t("home.receipt_missing"), color_scheme="orange",
+                     variant="soft"),
+            align="end", spacing="1",
+        ),
+        padding_y="12px", border_bottom="1px solid var(--gray-4)", width="100%", align="center", spacing="3",
+    )
+
+
+def _account(account: AccountView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("building-2", size=18, color=f"var(--{ACCENT}-11)"),
+                      rx.heading(account.name, size="4", as_="h2"), align="center", spacing="2"),
+            rx.cond(
+                account.full_access,
+                rx.cond(
+                    account.total > 0,
+                    rx.vstack(rx.foreach(account.open_items, _item), spacing="0", width="100%"),
+                    rx.text(t("home.account_done"), color_scheme="gray", size="2"),
+                ),
+                rx.text(t("home.limited"), color_scheme="gray", size="2"),
+            ),
+            spacing="3", width="100%",
+        ),
+        width="100%", size="2",
+    )
+
+
+def home_page() -> rx.Component:
+    """The page at :data:`routes.PORTAL`."""
+    return portal_shell(
+        rx.vstack(
+            rx.vstack(
+                rx.text(t("home.greeting"), color_scheme="gray", size="2"),
+                rx.heading(SessionState.name, size="7", as_="h1"),
+                spacing="0",
+            ),
+            rx.cond(PortalHomeState.loaded,
+                    rx.vstack(_summary(), rx.foreach(PortalHomeState.accounts, _account), spacing="4",
+                              width="100%"),
+                    loading()),
+            spacing="4", width="100%",
+        ),
+        active=routes.PORTAL,
+    )

@@ -1,0 +1,45 @@
+"""Client profile: who is logged in, language, logout."""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.shell import portal_shell
+from portal.state.portal_home import ProfileState
+from portal.state.session import SessionState, t
+
+LANGUAGES = {"de": "Deutsch", "en": "English", "fr": "Français"}
+
+
+def _row(label: rx.Var, value: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="2", color_scheme="gray"), value, spacing="1", width="100%")
+
+
+def profile_page() -> rx.Component:
+    """The page at :data:`routes.PORTAL_PROFILE`."""
+    return portal_shell(
+        rx.vstack(
+            rx.heading(t("profile.title"), size="7", as_="h1"),
+            rx.card(
+                rx.vstack(
+                    _row(t("profile.name"), rx.text(SessionState.name, weight="medium")),
+                    _row(t("login.email"), rx.text(SessionState.email, weight="medium")),
+                    rx.vstack(
+                        rx.el.label(t("profile.language"), html_for="language", font_size="14px",
+                                    color="var(--gray-11)"),
+                        rx.select.root(
+                            rx.select.trigger(id="language", width="100%"),
+                            rx.select.content(*[rx.select.item(label, value=code) for code, label in LANGUAGES.items()]),
+                            value=SessionState.locale, on_change=ProfileState.set_language, size="3",
+                        ),
+                        spacing="1", width="100%",
+                    ),
+                    spacing="4", width="100%",
+                ),
+                width="100%", size="3",
+            ),
+            rx.button(rx.icon("log-out", size=16), t("nav.logout"), on_click=SessionState.logout, size="3",
+                      variant="soft", color_scheme="red", width="100%"),
+            spacing="4", width="100%", max_width="560px",
+        ),
+        active=routes.PORTAL_PROFILE,
+    )

@@ -1,0 +1,69 @@
+"""Forgotten password and set-new-password pages."""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.common import loading, notice
+from portal.components.fields import text_field
+from portal.components.post_form import post_form
+from portal.components.shell import public_shell
+from portal.pages.public.login import mobile_brand
+from portal.state.login import ResetState
+from portal.state.session import t
+
+
+def _back_to_login() -> rx.Component:
+    return rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("password.back"), align="center", spacing="2"),
+                   href=routes.LOGIN, size="2")
+
+
+def forgot_page() -> rx.Component:
+    """Ask for the email to send a reset link to."""
+    return public_shell(
+        mobile_brand(),
+        rx.vstack(rx.heading(t("forgot.title"), size="7", as_="h1"),
+                  rx.text(t("forgot.text"), color_scheme="gray"), spacing="2"),
+        post_form(
+            rx.vstack(
+                text_field(t("login.email"), name="email", type_="email", autocomplete="username",
+                           required=True, auto_focus=True),
+                rx.button(t("forgot.submit"), type="submit", size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            action=routes.API_FORGOT, width="100%",
+        ),
+        _back_to_login(),
+    )
+
+
+def reset_page() -> rx.Component:
+    """Set a new password, or explain that the link cannot be used."""
+    form = rx.vstack(
+        rx.vstack(rx.heading(t("reset.title"), size="7", as_="h1"),
+                  rx.text(t("reset.text"), color_scheme="gray"), spacing="2"),
+        notice(ResetState.error, tone="error"),
+        post_form(
+            rx.el.input(type="hidden", name="token", value=ResetState.token),
+            rx.vstack(
+                text_field(t("reset.password"), name="password", type_="password",
+                           autocomplete="new-password", required=True, min_length=10, auto_focus=True),
+                text_field(t("reset.repeat"), name="repeat", type_="password", autocomplete="new-password",
+                           required=True, min_length=10),
+                rx.button(t("reset.submit"), type="submit", size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            action=routes.API_RESET, width="100%",
+        ),
+        spacing="5", width="100%",
+    )
+    invalid = rx.vstack(
+        rx.heading(t("reset.invalid_title"), size="7", as_="h1"),
+        rx.callout(t("reset.invalid"), icon="triangle_alert", color_scheme="red", role="alert"),
+        rx.link(t("reset.request_new"), href=routes.FORGOT_PASSWORD),
+        spacing="4", width="100%",
+    )
+    return public_shell(
+        mobile_brand(),
+        rx.cond(ResetState.checked, rx.cond(ResetState.valid, form, invalid), loading()),
+        _back_to_login(),
+    )

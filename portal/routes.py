@@ -1,0 +1,67 @@
+"""Every path of the portal: pages, API endpoints and builders for dynamic ones.
+
+Pages and emails build URLs only through this module.
+"""
+
+from urllib.parse import urlencode
+
+# Public pages
+INDEX = "/"
+LOGIN = "/login"
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset/[reset_token]"
+
+# Staff area
+STAFF = "/staff"
+STAFF_CLIENTS = "/staff/clients"
+STAFF_INBOX = "/staff/inbox"
+
+# Client area
+PORTAL = "/portal"
+PORTAL_PROFILE = "/portal/profile"
+
+# HTTP endpoints (Starlette, mounted through api_transformer)
+API_LOGIN = "/auth/login"
+API_LOGOUT = "/auth/logout"
+API_FORGOT = "/auth/forgot"
+API_RESET = "/auth/reset"
+
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX,
+         PORTAL, PORTAL_PROFILE)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET)
+
+
+def reset_password(token: str) -> str:
+    """Path of the password-reset page for ``token``."""
+    return RESET_PASSWORD.replace("[reset_token]", token)
+
+
+def login(*, next_path: str = "", error: str = "", notice: str = "", minutes: int = 0) -> str:
+    """Path of the login page with an optional message and return path."""
+    params = {"next": next_path, "error": error, "notice": notice, "minutes": minutes or ""}
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{LOGIN}?{query}" if query else LOGIN
+
+
+def safe_next(path: str | None) -> str:
+    """Return ``path`` if it is a local page path, else an empty string.
+
+    Prevents open redirects: ``//evil.example`` or ``https://...`` are dropped.
+    """
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return ""
+    return path
+
+
+def home_for(kind: str) -> str:
+    """Landing page after login for a subject kind (``staff`` or ``contact``)."""
+    return STAFF_CLIENTS if kind == "staff" else PORTAL
+
+
+def may_open(kind: str, path: str) -> bool:
+    """Whether a subject kind may be sent to ``path`` after login."""
+    if path.startswith(STAFF):
+        return kind == "staff"
+    if path.startswith(PORTAL):
+        return kind == "contact"
+    return True

@@ -1,0 +1,347 @@
+"""Login, sessions, logout and password reset.
+
+Sessions are database rows; the browser holds only a random token, signed so that
+garbage cookies are rejected without a database round trip. Revoking the row logs
+the browser out everywhere at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, Signer
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from portal import routes
+from portal.domain.actor import Actor
+from portal.domain.clock import utcnow
+from portal.domain.enums import Role, SessionScope, SubjectKind, TokenScope
+from portal.domain.passwords import password_problem
+from portal.domain.tokens import hash_token, new_token
+from portal.models import (
+    AccountContact,
+    AuthSession,
+    Contact,
+    Firm,
+    LoginFailure,
+    LoginToken,
+    StaffUser,
+)
+from portal.notify import outbox
+from portal.services import db
+from portal.settings import get_settings
+
+SESSION_COOKIE = "portal_session"
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+RESET_VALID = timedelta(minutes=60)
+# Writing last_seen_at on every page load would turn reads into writes.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+_hasher = PasswordHasher()
+
+
+class AuthError(Exception):
+    """A refused auth operation; ``key`` is the catalog key of the message."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Outcome of a login attempt.
+
+    Attributes:
+        token: The new session token (None when refused).
+        actor: Who logged in (None when refused).
+        error: ``"invalid"`` or ``"locked"`` when refused.
+        retry_minutes: With ``"locked"``, minutes until the next attempt is allowed.
+    """
+
+    token: str | None = None
+    actor: Actor | None = None
+    error: str | None = None
+    retry_minutes: int = 0
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password`` against an argon2 hash; False for a missing hash."""
+    try:
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verifying against this when the email is unknown makes both failures cost the same.
+    return _hasher.hash(new_token())
+
+
+def sign_session_token(token: str) -> str:
+    """Return the cookie value carrying ``token``."""
+    return _signer().sign(token).decode()
+
+
+def unsign_session_token(value: str) -> str | None:
+    """Return the token inside a cookie value, or None if the signature is wrong."""
+    try:
+        return _signer().unsign(value).decode()
+    except BadSignature:
+        return None
+
+
+def _signer() -> Signer:
+    return Signer(get_settings().secret_key, salt="portal.session")
+
+
+def normalize_email(email: str) -> str:
+    """Canonical form of an email address for lookups."""
+    return email.strip().lower()
+
+
+def _staff_actor(user: StaffUser, scope: SessionScope = SessionScope.FULL) -> Actor:
+    return Actor(kind=SubjectKind.STAFF, id=user.id, name=user.name, email=user.email,
+                 role=Role(user.role), scope=scope, locale=user.locale)
+
+
+def _contact_actor(contact: Contact, scope: SessionScope = SessionScope.FULL) -> Actor:
+    name = f"{contact.first_name} {contact.last_name}".strip() or (contact.email or "")
+    return Actor(kind=SubjectKind.CONTACT, id=contact.id, name=name, email=contact.email or "",
+                 scope=scope, locale=contact.locale)
+
+
+def _contact_may_log_in(s: Session, contact_id: int) -> bool:
+    link = s.exec(
+        select(AccountContact.account_id).where(
+            AccountContact.contact_id == contact_id, AccountContact.login == True  # noqa: E712
+        )
+    ).first()
+    return link is not None
+
+
+def _find_login_subject(s: Session, email: str) -> StaffUser | Contact | None:
+    """Staff first; a contact only if some account grants them portal login."""
+    staff = s.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    if staff is not None:
+        return staff
+    contact = s.exec(select(Contact).where(Contact.email == email)).first()
+    if contact is not None and _contact_may_log_in(s, contact.id):
+        return contact
+    return None
+
+
+def _actor_for(subject: StaffUser | Contact) -> Actor:
+    return _staff_actor(subject) if isinstance(subject, StaffUser) else _contact_actor(subject)
+
+
+def _lockout_minutes(s: Session, email: str, now: datetime) -> int:
+    """Minutes the email stays locked, 0 if it may try now."""
+    recent = s.exec(
+        select(LoginFailure.at)
+        .where(LoginFailure.email == email, LoginFailure.at > now - FAILURE_WINDOW)
+        .order_by(LoginFailure.at.desc())
+        .limit(MAX_FAILURES)
+    ).all()
+    if len(recent) < MAX_FAILURES:
+        return 0
+    # Locked until the oldest of the last MAX_FAILURES failures leaves the window.
+    unlock_at = recent[-1] + FAILURE_WINDOW
+    return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
+
+
+def login(*, email: str, password: str) -> LoginResult:
+    """Check credentials and open a session.
+
+    Unknown emails and wrong passwords fail identically (same result, same argon2
+    work). After ``MAX_FAILURES`` failures for one email within ``FAILURE_WINDOW``
+    further attempts are refused without checking the password.
+
+    Args:
+        email: The email typed in.
+        password: The password typed in.
+
+    Returns:
+        The result; on success it carries the raw session token for the cookie.
+    """
+    email = normalize_email(email)
+    now = utcnow()
+    with db.session() as s:
+        locked = _lockout_minutes(s, email, now)
+        if locked:
+            return LoginResult(error="locked", retry_minutes=locked)
+        subject = _find_login_subject(s, email) if email else None
+        ok = verify_password(subject.password_hash if subject else None, password)
+        if not ok or subject is None:
+            s.add(LoginFailure(email=email[:320], at=now))
+            s.commit()
+            return LoginResult(error="invalid")
+        if _hasher.check_needs_rehash(subject.password_hash):
+            subject.password_hash = hash_password(password)
+            s.add(subject)
+        s.exec(delete(LoginFailure).where(LoginFailure.email == email))
+        token = new_token()
+        kind = SubjectKind.STAFF if isinstance(subject, StaffUser) else SubjectKind.CONTACT
+        s.add(AuthSession(token_hash=hash_token(token), subject_kind=kind, subject_id=subject.id,
+                          scope=SessionScope.FULL, created_at=now, last_seen_at=now,
+                          expires_at=now + timedelta(days=get_settings().session_days)))
+        s.commit()
+        return LoginResult(token=token, actor=_actor_for(subject))
+
+
+def resolve_session(token: str) -> Actor | None:
+    """Return the actor of a live session, or None if it is unknown, expired or revoked.
+
+    A contact whose portal login was switched off loses access immediately.
+
+    Args:
+        token: The raw session token from the cookie.
+    """
+    now = utcnow()
+    with db.session() as s:
+        row = s.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            return None
+        if row.subject_kind == SubjectKind.STAFF:
+            staff = s.get(StaffUser, row.subject_id)
+            actor = _staff_actor(staff, SessionScope(row.scope)) if staff else None
+        else:
+            contact = s.get(Contact, row.subject_id)
+            allowed = contact is not None and _contact_may_log_in(s, contact.id)
+            actor = _contact_actor(contact, SessionScope(row.scope)) if allowed else None
+        if actor is not None and now - row.last_seen_at > TOUCH_INTERVAL:
+            row.last_seen_at = now
+            s.add(row)
+            s.commit()
+        return actor
+
+
+def logout(*, token: str) -> None:
+    """Revoke the session behind ``token`` (no-op for unknown tokens)."""
+    with db.session() as s:
+        s.exec(
+            update(AuthSession)
+            .where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        s.commit()
+
+
+def _revoke_all(s: Session, kind: SubjectKind, subject_id: int) -> None:
+    s.exec(
+        update(AuthSession)
+        .where(AuthSession.subject_kind == kind, AuthSession.subject_id == subject_id,
+               AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def live_session_count(*, kind: SubjectKind, subject_id: int) -> int:
+    """Number of unrevoked, unexpired sessions of one user."""
+    with db.session() as s:
+        return s.exec(
+            select(func.count()).select_from(AuthSession).where(
+                AuthSession.subject_kind == kind, AuthSession.subject_id == subject_id,
+                AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow())
+        ).one()
+
+
+def request_password_reset(*, email: str, locale: str) -> None:
+    """Email a single-use reset link if ``email`` belongs to someone who may log in.
+
+    Says nothing about whether it did: the caller shows the same notice either way.
+
+    Args:
+        email: The address typed into the form.
+        locale: UI language of the requester, used when the user has none.
+    """
+    email = normalize_email(email)
+    if not email:
+        return
+    now = utcnow()
+    with db.session() as s:
+        subject = _find_login_subject(s, email)
+        if subject is None:
+            return
+        token = new_token()
+        kind = SubjectKind.STAFF if isinstance(subject, StaffUser) else SubjectKind.CONTACT
+        s.add(LoginToken(token_hash=hash_token(token), subject_kind=kind, subject_id=subject.id,
+                         scope=TokenScope.RESET, created_at=now, expires_at=now + RESET_VALID))
+        firm = s.exec(select(Firm)).first()
+        actor = _actor_for(subject)
+        outbox.queue(
+            s,
+            to=email,
+            template="password_reset",
+            context={
+                "locale": subject.locale or locale,
+                "name": actor.name,
+                "firm_name": firm.name if firm else "",
+                "link": get_settings().base_url + routes.reset_password(token),
+                "valid_minutes": int(RESET_VALID.total_seconds() // 60),
+            },
+        )
+        s.commit()
+
+
+def _usable_reset_token(s: Session, token: str, now: datetime) -> LoginToken | None:
+    row = s.exec(select(LoginToken).where(LoginToken.token_hash == hash_token(token))).first()
+    if row is None or row.scope != TokenScope.RESET or row.used_at is not None or row.expires_at <= now:
+        return None
+    return row
+
+
+def reset_token_is_valid(*, token: str) -> bool:
+    """Whether a reset link can still be used (for showing the form or an error)."""
+    with db.session() as s:
+        return _usable_reset_token(s, token, utcnow()) is not None
+
+
+def reset_password(*, token: str, password: str, repeat: str) -> None:
+    """Set a new password through a reset link and log out every session of that user.
+
+    Args:
+        token: The raw token from the link.
+        password: The new password.
+        repeat: The new password typed again.
+
+    Raises:
+        AuthError: ``reset.invalid`` for a used, expired or unknown link, or the
+            key of the password rule that was broken.
+    """
+    now = utcnow()
+    with db.session() as s:
+        row = _usable_reset_token(s, token, now)
+        if row is None:
+            raise AuthError("reset.invalid")
+        problem = password_problem(password, repeat)
+        if problem:
+            raise AuthError(problem)
+        # Conditional update: of two concurrent submissions only one may use the link.
+        used = s.exec(
+            update(LoginToken).where(LoginToken.id == row.id, LoginToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if used.rowcount != 1:
+            raise AuthError("reset.invalid")
+        model = StaffUser if row.subject_kind == SubjectKind.STAFF else Contact
+        subject = s.get(model, row.subject_id)
+        if subject is None:
+            raise AuthError("reset.invalid")
+        subject.password_hash = hash_password(password)
+        s.add(subject)
+        _revoke_all(s, SubjectKind(row.subject_kind), row.subject_id)
+        s.commit()

@@ -1,0 +1,141 @@
+"""Delivering the outbox: claim due rows, send them, record success or the retry time.
+
+Several worker processes may run the sender loop at once (Granian workers, SQLite or
+Postgres); a row is only sent by the worker whose atomic claim succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, update
+from sqlmodel import col, select
+
+from portal.domain.clock import utcnow
+from portal.models.notify import Outbox
+from portal.notify.emails import render
+from portal.notify.smtp import SmtpSender
+from portal.services.db import session
+from portal.settings import get_settings
+
+logger = logging.getLogger("portal.mail")
+
+# Longer than one SMTP conversation (20 s timeout per step), so a live worker keeps its
+# claim; short enough that a crashed worker's rows are retried soon.
+CLAIM_FOR = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+MAX_ERROR_CHARS = 2000
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(Outbox.sent_at).is_(None),
+        col(Outbox.not_before) <= now,
+        col(Outbox.next_attempt_at) <= now,
+    )
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** (attempts - 1), MAX_RETRY)
+
+
+def _claim(row_id: int, now: datetime) -> Outbox | None:
+    """Claim one row for this worker; ``None`` if another worker has it or it was handled."""
+    with session() as db:
+        # One conditional UPDATE is atomic on SQLite (single writer) and Postgres (the row
+        # lock makes a concurrent UPDATE re-check the WHERE); the due check is repeated
+        # because the row may have been sent or rescheduled since our SELECT.
+        result = db.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.id) == row_id,
+                _due(now),
+                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
+            )
+            .values(claimed_until=now + CLAIM_FOR)
+        )
+        db.commit()
+        if result.rowcount != 1:
+            return None
+        return db.get(Outbox, row_id)
+
+
+def _finish(row_id: int, *, now: datetime, error: Exception | None) -> None:
+    """Record a sent email, or a failure and when to try again."""
+    with session() as db:
+        row = db.get(Outbox, row_id)
+        assert row is not None  # rows are never deleted
+        if error is None:
+            row.sent_at = now
+        else:
+            row.attempts += 1
+            row.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+            row.next_attempt_at = now + _retry_delay(row.attempts)
+        row.claimed_until = None
+        db.add(row)
+        db.commit()
+
+
+def deliver_due(
+    *, sender: SmtpSender, mail_from: str, now: datetime | None = None, limit: int = 50
+) -> int:
+    """Send the outbox emails that are due, oldest first.
+
+    Args:
+        sender: The SMTP sender.
+        mail_from: The ``From`` header.
+        now: The current time (aware UTC); default the clock. Tests pass a later time to
+            step past a retry delay.
+        limit: Most rows to look at in this call.
+
+    Returns:
+        How many emails were sent.
+    """
+    with session() as db:
+        ids = db.exec(
+            select(Outbox.id).where(_due(now or utcnow())).order_by(col(Outbox.id)).limit(limit)
+        ).all()
+    sent = 0
+    for row_id in ids:
+        # A fresh time per row: a slow batch must not hand out claims that already expired.
+        at = now or utcnow()
+        row = _claim(row_id, at)
+        if row is None:
+            continue
+        try:
+            sender.send(render(row.template, row.to, row.context), mail_from=mail_from)
+        except Exception as exc:  # any failure (render or SMTP) becomes a retry, never a loss
+            logger.warning("Email %s to %s failed (attempt %s): %s", row_id, row.to, row.attempts + 1, exc)
+            _finish(row_id, now=at, error=exc)
+        else:
+            # If this commit fails the claim expires and the email is sent again:
+            # at-least-once delivery, preferred over losing a reset link.
+            _finish(row_id, now=at, error=None)
+            sent += 1
+    return sent
+
+
+async def run_sender_loop(*, interval: float = 5.0) -> None:
+    """Deliver the outbox every ``interval`` seconds until cancelled.
+
+    Returns at once (after one log line) when ``SMTP_URL`` is not set: emails then stay
+    in the outbox and :func:`portal.notify.outbox.queue` has already logged them.
+
+    Args:
+        interval: Seconds between delivery rounds.
+    """
+    settings = get_settings()
+    if not settings.smtp_url:
+        logger.info("SMTP_URL is not set; emails are logged and kept in the outbox, not sent.")
+        return
+    sender = SmtpSender.from_url(settings.smtp_url)
+    while True:
+        try:
+            # SMTP and the DB driver block; a thread keeps the event loop serving websockets.
+            await asyncio.to_thread(deliver_due, sender=sender, mail_from=settings.mail_from)
+        except Exception:
+            logger.exception("Outbox delivery round failed; trying again in %s s.", interval)
+        await asyncio.sleep(interval)

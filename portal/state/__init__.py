@@ -1,0 +1,1 @@
+"""Reflex states: thin handlers that ask one service and keep plain view data."""

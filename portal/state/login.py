@@ -1,0 +1,63 @@
+"""Login, forgotten password and password reset pages."""
+
+import asyncio
+
+import reflex as rx
+
+from portal import routes
+from portal.i18n import translate
+from portal.services import auth
+from portal.state.session import SessionState
+
+_LOGIN_ERRORS = {"invalid": "login.error.invalid", "locked": "login.error.locked"}
+_LOGIN_NOTICES = {"logged_out": "login.notice.logged_out", "reset_sent": "login.notice.reset_sent",
+                  "password_changed": "login.notice.password_changed"}
+_RESET_ERRORS = ("reset.invalid", "password.mismatch", "password.too_short", "password.too_long")
+
+
+class LoginState(rx.State):
+    """The login form's messages and where to go afterwards."""
+
+    error: str = ""
+    notice: str = ""
+    next_path: str = ""
+
+    @rx.event
+    async def load(self):
+        """Send logged-in users on; otherwise show messages carried in the URL."""
+        session = await self.get_state(SessionState)
+        query = self.router.url.query_parameters
+        next_path = routes.safe_next(query.get("next"))
+        actor = await session._current_actor()
+        if actor is not None:
+            kind = actor.kind.value
+            return rx.redirect(next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind))
+        await session.load_public()
+        self.next_path = next_path
+        locale = session.locale
+        minutes = query.get("minutes", "15")
+        error_key = _LOGIN_ERRORS.get(query.get("error", ""))
+        notice_key = _LOGIN_NOTICES.get(query.get("notice", ""))
+        self.error = translate(locale, error_key, minutes=minutes if minutes.isdigit() else "15") if error_key else ""
+        self.notice = translate(locale, notice_key) if notice_key else ""
+        return None
+
+
+class ResetState(rx.State):
+    """The set-new-password form behind an emailed link."""
+
+    token: str = ""
+    valid: bool = False
+    checked: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        """Check the link before showing the form."""
+        session = await self.get_state(SessionState)
+        await session.load_public()
+        self.token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.valid = await asyncio.to_thread(auth.reset_token_is_valid, token=self.token)
+        error_key = self.router.url.query_parameters.get("error", "")
+        self.error = translate(session.locale, error_key) if error_key in _RESET_ERRORS and self.valid else ""
+        self.checked = True

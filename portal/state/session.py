@@ -1,0 +1,137 @@
+"""Who is logged in, read from the HttpOnly cookie of the websocket handshake.
+
+Every protected page's on_load calls :func:`require_actor`, which re-checks the
+session against the database; nothing protected is loaded before that succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+
+from portal import routes
+from portal.domain.actor import Actor
+from portal.domain.enums import SessionScope
+from portal.i18n import CATALOGS, DEFAULT_LOCALE, negotiate, normalize_locale
+from portal.services import auth, firm
+
+
+class Area(StrEnum):
+    """The two halves of the portal."""
+
+    STAFF = "staff"
+    PORTAL = "contact"
+
+
+def session_token_from_cookie_header(header: str) -> str | None:
+    """Extract and verify the session token from a raw ``Cookie`` header."""
+    jar = SimpleCookie()
+    try:
+        jar.load(header or "")
+    except CookieError:
+        return None
+    morsel = jar.get(auth.SESSION_COOKIE)
+    return auth.unsign_session_token(morsel.value) if morsel else None
+
+
+class SessionState(rx.State):
+    """The logged-in user as the UI needs it; no secrets."""
+
+    kind: str = ""
+    name: str = ""
+    email: str = ""
+    is_admin: bool = False
+    locale: str = DEFAULT_LOCALE
+    firm_name: str = ""
+
+    @rx.var
+    def messages(self) -> dict[str, str]:
+        """The UI catalog of the current locale."""
+        return CATALOGS[self.locale]
+
+    def _session_token(self) -> str | None:
+        return session_token_from_cookie_header(self.router.headers.cookie)
+
+    async def _authenticate(self, area: Area) -> Actor | None:
+        """Re-check the cookie's session and whether it may enter ``area``.
+
+        Returns:
+            The actor, or None after wiping every portal state of this tab.
+        """
+        actor = await self._current_actor()
+        allowed = actor is not None and actor.kind.value == area.value and actor.scope == SessionScope.FULL
+        if not allowed:
+            await self._forget()
+            return None
+        self.kind = actor.kind.value
+        self.name = actor.name
+        self.email = actor.email
+        self.is_admin = actor.is_admin
+        self.locale = normalize_locale(actor.locale)
+        self.firm_name = await asyncio.to_thread(firm.firm_name)
+        return actor
+
+    async def _current_actor(self) -> Actor | None:
+        """The actor behind the cookie, whatever area it belongs to."""
+        token = self._session_token()
+        return await asyncio.to_thread(auth.resolve_session, token) if token else None
+
+    @rx.event
+    async def load_public(self) -> None:
+        """Prepare a public page: language from the browser, firm name, no stale data."""
+        await self._forget()
+        self.firm_name = await asyncio.to_thread(firm.firm_name)
+
+    async def _forget(self) -> None:
+        """Reset every portal state of this tab so no earlier user's data remains."""
+        for state_cls in _portal_states(rx.State):
+            (await self.get_state(state_cls)).reset()
+        self.locale = negotiate(self.router.headers.accept_language)
+
+    @rx.event
+    async def logout(self):
+        """Wipe this tab's states, then let the logout form revoke the session and cookie."""
+        await self._forget()
+        return rx.call_script(f"document.getElementById('{LOGOUT_FORM_ID}').submit()")
+
+
+LOGOUT_FORM_ID = "logout-form"
+
+
+def _portal_states(cls: type[rx.State]) -> list[type[rx.State]]:
+    found = []
+    for sub in cls.get_substates():
+        if sub.__module__.startswith("portal."):
+            found.append(sub)
+        found.extend(_portal_states(sub))
+    return found
+
+
+async def require_actor(state: rx.State, area: Area) -> Actor | None:
+    """The actor for a protected page load, or None (the caller then redirects).
+
+    Args:
+        state: The page's state.
+        area: The area the page belongs to.
+    """
+    session = await state.get_state(SessionState)
+    return await session._authenticate(area)
+
+
+def to_login(state: rx.State) -> rx.event.EventSpec:
+    """Redirect to the login page, returning to the current page afterwards."""
+    return rx.redirect(routes.login(next_path=state.router.url.path))
+
+
+def t(key: str) -> rx.Var[str]:
+    """The translation of ``key`` in the current user's locale, as a Var.
+
+    Raises:
+        KeyError: At compile time, if ``key`` is in no catalog.
+    """
+    if key not in CATALOGS[DEFAULT_LOCALE]:
+        raise KeyError(f"Missing UI message: {key}")
+    return SessionState.messages[key].to(str)

@@ -1,0 +1,129 @@
+"""Blob storage for uploaded client files, behind a small interface.
+
+Callers only see :class:`BlobStore`; :func:`get_store` picks the backend named by
+``STORAGE_URL``. Keys are random (:func:`new_key`), never derived from file names, so
+a key reveals nothing and cannot be guessed or steered into another directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import secrets
+from collections.abc import AsyncIterable
+from typing import BinaryIO, Protocol
+from urllib.parse import urlparse
+
+from portal.settings import get_settings
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredBlob:
+    """A blob that was written completely.
+
+    Attributes:
+        key: The store's random key for the blob.
+        size: Length in bytes.
+        sha256: Hex digest of the content.
+    """
+
+    key: str
+    size: int
+    sha256: str
+
+
+class BlobTooLarge(Exception):
+    """An upload went over its byte limit; nothing was stored.
+
+    Attributes:
+        limit: The limit in bytes that was exceeded.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The upload exceeds the limit of {limit} bytes.")
+        self.limit = limit
+
+
+class BlobNotFound(KeyError):
+    """No blob is stored under the key.
+
+    Attributes:
+        key: The key that was looked up.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class BlobStore(Protocol):
+    """What the portal needs from a blob backend."""
+
+    async def put_stream(self, chunks: AsyncIterable[bytes], *, max_bytes: int) -> StoredBlob:
+        """Store a stream under a new random key, all or nothing.
+
+        Args:
+            chunks: The content, in pieces of any size.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: If the stream is longer than ``max_bytes``.
+        """
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a blob for reading.
+
+        Raises:
+            BlobNotFound: If no blob has this key.
+            ValueError: If the key is malformed or leads outside the store.
+        """
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove a blob; a missing key is not an error.
+
+        Raises:
+            ValueError: If the key is malformed or leads outside the store.
+        """
+        ...
+
+    def size(self, key: str) -> int:
+        """Return a blob's length in bytes.
+
+        Raises:
+            BlobNotFound: If no blob has this key.
+            ValueError: If the key is malformed or leads outside the store.
+        """
+        ...
+
+
+def new_key() -> str:
+    """Return a fresh random, URL-safe blob key (32 characters, 192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+@functools.cache
+def get_store() -> BlobStore:
+    """Return the process-wide blob store chosen by ``STORAGE_URL``.
+
+    Returns:
+        A :class:`~portal.storage.local.LocalStore` for ``file://`` URLs.
+
+    Raises:
+        ValueError: If ``STORAGE_URL`` names a backend this build does not provide.
+    """
+    settings = get_settings()
+    scheme = urlparse(settings.storage_url).scheme
+    if scheme == "file":
+        # Imported here: local.py imports this module for the shared types.
+        from portal.storage.local import LocalStore
+
+        return LocalStore(settings.blob_root)
+    raise ValueError(
+        f"STORAGE_URL={settings.storage_url!r} uses the {scheme!r} scheme, which this "
+        "version does not support; set STORAGE_URL to file:///absolute/path."
+    )

@@ -1,0 +1,57 @@
+"""Test data written straight into the database the services use."""
+
+import datetime as dt
+import itertools
+
+from portal.domain.enums import AccountKind, Ledger, Role
+from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, StaffUser
+from portal.services import db
+from portal.services.auth import hash_password
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def unique_email(prefix: str) -> str:
+    """An address no other test uses."""
+    return f"{prefix}-{next(_seq)}-{id(object())}@example.test"
+
+
+def staff(*, role: Role = Role.ACCOUNTANT, name: str = "Anna Schmidt", email: str | None = None,
+          password: str = PASSWORD) -> StaffUser:
+    """Create a staff user."""
+    with db.session() as s:
+        user = StaffUser(email=email or unique_email("staff"), name=name, role=role,
+                         password_hash=hash_password(password), sender_name=name)
+        s.add(user)
+        s.commit()
+        return user
+
+
+def client(*, name: str, accountants: tuple[StaffUser, ...] = (), kind: AccountKind = AccountKind.COMPANY,
+           missing_receipts: int = 0) -> ClientAccount:
+    """Create a client account, assign it and add bookings lacking receipts."""
+    with db.session() as s:
+        account = ClientAccount(kind=kind, name=name, company_name=name if kind == AccountKind.COMPANY else "")
+        s.add(account)
+        s.flush()
+        s.add_all(Assignment(staff_id=a.id, account_id=account.id) for a in accountants)
+        s.add_all(Booking(account_id=account.id, ledger=Ledger.SUPPLIERS, date=dt.date(2026, 11, 2 + i),
+                          amount_cents=-(12_345 + i * 100), counterparty=f"Lieferant {i + 1}",
+                          text=f"Rechnung {1000 + i}", receipt_missing=True)
+                  for i in range(missing_receipts))
+        s.commit()
+        return account
+
+
+def contact(*, account: ClientAccount, first: str = "Maria", last: str = "Hofmann", login: bool = True,
+            full_access: bool = True, email: str | None = None, password: str = PASSWORD) -> Contact:
+    """Create a contact linked to ``account``."""
+    with db.session() as s:
+        person = Contact(first_name=first, last_name=last, email=email or unique_email("contact"),
+                         password_hash=hash_password(password))
+        s.add(person)
+        s.flush()
+        s.add(AccountContact(account_id=account.id, contact_id=person.id, login=login, full_access=full_access))
+        s.commit()
+        return person
