@@ -52,7 +52,10 @@ app = rx.App(
     api_transformer=build_api(),
     html_lang="de",
     style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
-    head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
+    head_components=[
+        rx.el.meta(name="theme-color", content="#0d9488"),
+        rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+    ],
 )
 app.register_lifespan_task(_lifespan)
 

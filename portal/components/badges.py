@@ -25,7 +25,7 @@ def missing_receipts_badge(count: rx.Var) -> rx.Component:
     """How many receipts are missing; calm grey when none."""
     return rx.cond(
         count > 0,
-        rx.badge(rx.icon("receipt", size=12), count, color_scheme="orange", variant="soft",
+        rx.badge(rx.icon("receipt-euro", size=12), count, color_scheme="orange", variant="soft",
                  title=t("clients.missing_receipts")),
         rx.badge(rx.icon("check", size=12), "0", color_scheme="gray", variant="soft",
                  title=t("clients.missing_receipts")),

@@ -123,7 +123,8 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
     header = rx.el.header(
         rx.hstack(
             brand_mark("32px"),
-            rx.vstack(rx.text(SessionState.firm_name, weight="bold", size="2", trim="both"),
+            rx.vstack(rx.text(rx.cond(SessionState.firm_name != "", SessionState.firm_name, "Kanzleiportal"),
+                              weight="bold", size="2", trim="both"),
                       rx.text(t("portal.tagline"), size="1", color_scheme="gray"), spacing="0", min_width="0"),
             rx.spacer(),
             rx.el.nav(rx.hstack(*[_top_link(p, k, p == active) for p, _i, k in _PORTAL_NAV], spacing="1"),
@@ -159,7 +160,10 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
 def public_shell(*content: rx.Component) -> rx.Component:
     """Frame of the public pages (login, password reset): a centred card with brand panel."""
     brand_panel = rx.vstack(
-        rx.hstack(brand_mark("44px"), rx.text("Kanzleiportal", size="5", weight="bold", color="white"),
+        rx.hstack(rx.center(rx.icon("landmark", size=22, color="white"), width="44px", height="44px",
+                            border_radius="12px", background="rgba(255,255,255,0.16)",
+                            border="1px solid rgba(255,255,255,0.3)", aria_hidden="true"),
+                  rx.text("Kanzleiportal", size="5", weight="bold", color="white"),
                   align="center", spacing="3"),
         rx.spacer(),
         rx.heading(t("public.claim"), size="8", color="white", weight="bold", line_height="1.15"),

@@ -100,7 +100,11 @@ def upgrade(url: str | None = None) -> None:
     Args:
         url: Database URL; defaults to ``DATABASE_URL``.
     """
-    target = url or get_settings().database_url
-    engine = get_engine() if url is None else make_engine(target)
-    with _migration_lock(engine):
-        command.upgrade(alembic_config(target), "head")
+    engine = get_engine() if url is None else make_engine(url)
+    target = url or engine.url.render_as_string(hide_password=False)
+    try:
+        with _migration_lock(engine):
+            command.upgrade(alembic_config(target), "head")
+    finally:
+        if url is not None:
+            engine.dispose()

@@ -117,3 +117,36 @@ def test_admin_sees_all_clients(new_page, firm_people):
     expect(page.get_by_text("Alle Mandanten der Kanzlei")).to_be_visible()
     expect(page.get_by_role("table").get_by_text("Café Sonnenschein UG").first).to_be_visible()
     expect(page.get_by_text("Administrator")).to_be_visible()
+
+
+def test_forgotten_password_journey(new_page, firm_people):
+    from sqlmodel import select
+
+    from portal.models import Outbox
+    from portal.services import db
+
+    maria = firm_people["maria"]
+    page = new_page(PHONE)
+    page.goto("/login")
+    page.get_by_role("link", name="Passwort vergessen?").click()
+    page.get_by_label("E-Mail-Adresse").fill(maria.email)
+    page.get_by_role("button", name="Link senden").click()
+    expect(page.get_by_role("status")).to_contain_text("Link zum Zurücksetzen")
+
+    with db.session() as s:
+        link = s.exec(select(Outbox).where(Outbox.to == maria.email)).one().context["link"]
+    page.goto(link)
+    page.get_by_label("Neues Passwort", exact=True).fill("mein-neues-passwort")
+    page.get_by_label("Neues Passwort wiederholen").fill("etwas-anderes-123")
+    page.get_by_role("button", name="Passwort speichern").click()
+    expect(page.get_by_role("alert")).to_have_text("Die beiden Passwörter stimmen nicht überein.")
+    page.get_by_label("Neues Passwort", exact=True).fill("mein-neues-passwort")
+    page.get_by_label("Neues Passwort wiederholen").fill("mein-neues-passwort")
+    page.get_by_role("button", name="Passwort speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Ihr Passwort wurde geändert")
+
+    log_in(page, maria.email, password="mein-neues-passwort")
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+
+    page.goto(link)  # single use
+    expect(page.get_by_role("heading", name="Link nicht mehr gültig")).to_be_visible()

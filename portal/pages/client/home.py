@@ -13,7 +13,7 @@ def _summary() -> rx.Component:
     total = PortalHomeState.open_total
     return rx.card(
         rx.hstack(
-            rx.center(rx.cond(total > 0, rx.icon("receipt", size=24, color="var(--orange-11)"),
+            rx.center(rx.cond(total > 0, rx.icon("receipt-euro", size=24, color="var(--orange-11)"),
                               rx.icon("circle-check", size=24, color="var(--green-11)")),
                       width="48px", height="48px", border_radius="12px",
                       background=rx.cond(total > 0, "var(--orange-3)", "var(--green-3)")),
@@ -45,7 +45,8 @@ def _item(item: OpenItemView) -> rx.Component:
                      variant="soft"),
             align="end", spacing="1",
         ),
-        padding_y="12px", border_bottom="1px solid var(--gray-4)", width="100%", align="center", spacing="3",
+        padding_y="12px", border_bottom="1px solid var(--gray-4)", _last={"border_bottom": "none"},
+        width="100%", align="center", spacing="3",
     )
 
 

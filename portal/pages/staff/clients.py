@@ -79,7 +79,7 @@ def clients_page() -> rx.Component:
             rows.length() > 0,
             rx.vstack(
                 rx.flex(_stat("users", t("clients.count"), rows.length()),
-                        _stat("receipt", t("clients.missing_receipts"), StaffClientsState.missing_total),
+                        _stat("receipt-euro", t("clients.missing_receipts"), StaffClientsState.missing_total),
                         gap="12px", wrap="wrap", width="100%"),
                 _table(rows), _cards(rows),
                 spacing="4", width="100%",
