@@ -21,6 +21,12 @@ for _name in ("DATABASE_URL", "STORAGE_URL", "SMTP_URL", "REFLEX_REDIS_URL"):
     os.environ.pop(_name, None)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, which breaks ``asyncio.run`` in unit tests."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_TEST_ROOT, ignore_errors=True)
 

@@ -24,6 +24,7 @@ def firm_people():
 
 
 def log_in(page: Page, email: str, password: str = factories.PASSWORD) -> None:
+    expect(page.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort", exact=True).fill(password)
     page.get_by_role("button", name="Anmelden").click()
@@ -129,6 +130,8 @@ def test_forgotten_password_journey(new_page, firm_people):
     page = new_page(PHONE)
     page.goto("/login")
     page.get_by_role("link", name="Passwort vergessen?").click()
+    # Client-side navigation: the login form (same field label) is still there for a moment.
+    expect(page.get_by_role("heading", name="Passwort vergessen")).to_be_visible()
     page.get_by_label("E-Mail-Adresse").fill(maria.email)
     page.get_by_role("button", name="Link senden").click()
     expect(page.get_by_role("status")).to_contain_text("Link zum Zurücksetzen")
