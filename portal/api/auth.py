@@ -27,6 +27,11 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
 
 
+def _cookie_token(request: Request) -> str | None:
+    raw = request.cookies.get(auth.SESSION_COOKIE, "")
+    return auth.unsign_session_token(raw) if raw else None
+
+
 def _set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
     response.set_cookie(
@@ -50,6 +55,11 @@ async def login(request: Request) -> Response:
     if result.actor is None:
         return _see_other(routes.login(next_path=next_path, error=result.error or "invalid",
                                        minutes=result.retry_minutes))
+    # Rotate: a session the browser still held (e.g. a client's, when staff log in on the
+    # same device) ends now instead of lingering until it expires.
+    previous = _cookie_token(request)
+    if previous:
+        await asyncio.to_thread(auth.logout, token=previous)
     kind = result.actor.kind.value
     target = next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind)
     response = _see_other(target)
@@ -59,8 +69,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """Revoke the session server-side and clear the cookie."""
-    raw = request.cookies.get(auth.SESSION_COOKIE, "")
-    token = auth.unsign_session_token(raw) if raw else None
+    token = _cookie_token(request)
     if token:
         await asyncio.to_thread(auth.logout, token=token)
     response = _see_other(routes.login(notice="logged_out"))

@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "login.notice.reset_sent": "Falls ein Zugang zu dieser Adresse existiert, haben wir Ihnen einen Link zum "
                                "Zurücksetzen des Passworts geschickt.",
     "login.notice.password_changed": "Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an.",
+    "login.notice.other_area": "Mit Ihrem aktuellen Zugang können Sie diese Seite nicht öffnen. "
+                                "Bitte melden Sie sich mit einem passenden Zugang an.",
     "forgot.title": "Passwort vergessen",
     "forgot.text": "Geben Sie Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues "
                    "Passwort festlegen.",

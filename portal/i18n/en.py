@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "login.notice.reset_sent": "If an account exists for this address, we have sent you a link to reset "
                                "your password.",
     "login.notice.password_changed": "Your password has been changed. Please log in with the new password.",
+    "login.notice.other_area": "Your current account cannot open this page. "
+                                "Please log in with a matching account.",
     "forgot.title": "Forgot password",
     "forgot.text": "Enter your email address. We will send you a link to set a new password.",
     "forgot.submit": "Send link",

@@ -28,6 +28,8 @@ MESSAGES: dict[str, str] = {
                                "réinitialiser votre mot de passe.",
     "login.notice.password_changed": "Votre mot de passe a été modifié. Veuillez vous connecter avec le nouveau "
                                      "mot de passe.",
+    "login.notice.other_area": "Votre compte actuel ne permet pas d'ouvrir cette page. "
+                                "Veuillez vous connecter avec un compte adapté.",
     "forgot.title": "Mot de passe oublié",
     "forgot.text": "Saisissez votre adresse e-mail. Nous vous enverrons un lien pour définir un nouveau mot de passe.",
     "forgot.submit": "Envoyer le lien",

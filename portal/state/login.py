@@ -29,15 +29,17 @@ class LoginState(rx.State):
         query = self.router.url.query_parameters
         next_path = routes.safe_next(query.get("next"))
         actor = await session._current_actor()
-        if actor is not None:
-            kind = actor.kind.value
-            return rx.redirect(next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind))
+        if actor is not None and not next_path:
+            return rx.redirect(routes.home_for(actor.kind.value))
+        if actor is not None and routes.may_open(actor.kind.value, next_path):
+            return rx.redirect(next_path)
         await session.load_public()
         self.next_path = next_path
         locale = session.locale
         minutes = query.get("minutes", "15")
         error_key = _LOGIN_ERRORS.get(query.get("error", ""))
-        notice_key = _LOGIN_NOTICES.get(query.get("notice", ""))
+        # Logged in, but the page asked for belongs to the other area (e.g. a client on /staff).
+        notice_key = "login.notice.other_area" if actor is not None else _LOGIN_NOTICES.get(query.get("notice", ""))
         self.error = translate(locale, error_key, minutes=minutes if minutes.isdigit() else "15") if error_key else ""
         self.notice = translate(locale, notice_key) if notice_key else ""
         return None

@@ -67,7 +67,16 @@ def test_client_contact_sees_portal_and_not_staff_area(new_page, firm_people):
 
     page.goto("/staff/clients")
     expect(page).to_have_url(re.compile(r"/login/?\?next=%2Fstaff%2Fclients"))
+    expect(page.get_by_role("status")).to_contain_text("Mit Ihrem aktuellen Zugang")
+    expect(page.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
+    page.wait_for_timeout(1000)  # stays on the login page, no bounce back to the portal
+    expect(page).to_have_url(re.compile(r"/login/?\?next=%2Fstaff%2Fclients"))
     expect(page.get_by_text("Bäckerei Hofmann GmbH")).to_have_count(0)
+
+    # Staff logging in on the same device replaces the client's session.
+    log_in(page, firm_people["anna"].email)
+    expect(page).to_have_url(re.compile(r"/staff/clients/?$"))
+    assert auth.live_session_count(kind=SubjectKind.CONTACT, subject_id=firm_people["maria"].id) == 0
 
 
 def test_logout_revokes_the_session(new_page, firm_people):

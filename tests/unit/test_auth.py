@@ -269,3 +269,12 @@ def test_reset_route_reports_problems_and_succeeds(http, anna):
     good = http.post(routes.API_RESET, data={"token": token, "password": "ein-neues-passwort",
                                              "repeat": "ein-neues-passwort"})
     assert good.headers["location"] == "/login?notice=password_changed"
+
+
+def test_login_route_rotates_a_previous_session(http, anna, maria):
+    first = http.post(routes.API_LOGIN, data={"email": maria.email, "password": factories.PASSWORD})
+    maria_token = auth.unsign_session_token(first.cookies[auth.SESSION_COOKIE])
+    http.cookies.set(auth.SESSION_COOKIE, first.cookies[auth.SESSION_COOKIE])
+    second = http.post(routes.API_LOGIN, data={"email": anna.email, "password": factories.PASSWORD})
+    assert second.headers["location"] == routes.STAFF_CLIENTS
+    assert auth.resolve_session(maria_token) is None
