@@ -8,7 +8,7 @@ class AccessDenied(Exception):
 
 
 def require_staff(actor: Actor) -> None:
-    """Refuse anyone who is not staff with a full session."""
+    """Refuse anyone who is not staff."""
     if not actor.is_staff:
         raise AccessDenied("staff only")
 

@@ -80,9 +80,10 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check ``password`` against an argon2 hash; False for a missing hash."""
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        matches = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and password_hash is not None
 
 
 @functools.cache
