@@ -11,6 +11,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def new_public_id() -> str:
+    """A short random identifier for records that appear in URLs (never the integer id)."""
+    return secrets.token_urlsafe(12)
+
+
 def hash_token(token: str) -> str:
     """Return the SHA-256 hex digest under which ``token`` is stored.
 

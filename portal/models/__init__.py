@@ -2,7 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.auth import AuthSession, LoginFailure, LoginToken
-from portal.models.bookings import Booking
+from portal.models.bookings import Booking, BookingExport
 from portal.models.clients import AccountContact, Assignment, ClientAccount, Contact
 from portal.models.documents import (
     Answer,
@@ -23,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Booking",
+    "BookingExport",
     "ClientAccount",
     "ClientTask",
     "Contact",

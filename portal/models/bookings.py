@@ -24,3 +24,19 @@ class Booking(SQLModel, table=True):
     receipt_missing: bool = Field(default=False)
     exported_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class BookingExport(SQLModel, table=True):
+    """A bookings export (CSV or DATEV ZIP) kept in the blob store for download."""
+
+    __tablename__ = "booking_export"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="client_account.id", index=True)
+    format: str = Field(max_length=10)
+    blob_key: str = Field(max_length=100, unique=True)
+    filename: str = Field(max_length=255)
+    booking_count: int
+    closed_talks: int
+    created_by: int = Field(foreign_key="staff_user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from portal.domain.clock import utcnow
+from portal.domain.tokens import new_public_id
 
 
 class ClientAccount(SQLModel, table=True):
@@ -14,6 +15,7 @@ class ClientAccount(SQLModel, table=True):
     __tablename__ = "client_account"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
     kind: str = Field(max_length=20)
     name: str = Field(max_length=200, index=True)
     company_name: str = Field(default="", max_length=200)

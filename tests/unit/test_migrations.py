@@ -66,3 +66,23 @@ def test_drift_is_detected(tmp_path):
 @pytest.mark.parametrize("table", sorted(SQLModel.metadata.tables))
 def test_every_table_has_a_primary_key(table):
     assert SQLModel.metadata.tables[table].primary_key.columns
+
+
+def test_0002_backfills_public_ids_of_existing_clients(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    command.upgrade(db.alembic_config(url), "0001")
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        for name in ("A GmbH", "B KG"):
+            conn.execute(text("INSERT INTO client_account (kind, name, company_name, status, tags, custom_fields,"
+                              " created_at) VALUES ('company', :n, '', 'active', '[]', '{}', '2026-01-01')"),
+                         {"n": name})
+    db.upgrade(url)
+    with engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT public_id FROM client_account"))]
+    engine.dispose()
+    assert len(ids) == 2 and all(len(i) >= 16 for i in ids) and ids[0] != ids[1]
+    assert _drift(url) == []
