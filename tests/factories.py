@@ -55,3 +55,14 @@ def contact(*, account: ClientAccount, first: str = "Maria", last: str = "Hofman
         s.add(AccountContact(account_id=account.id, contact_id=person.id, login=login, full_access=full_access))
         s.commit()
         return person
+
+
+def actor(user: StaffUser | Contact):
+    """The Actor a login of ``user`` would produce, without paying for argon2."""
+    from portal.domain.actor import Actor
+    from portal.domain.enums import SubjectKind
+
+    if isinstance(user, StaffUser):
+        return Actor(kind=SubjectKind.STAFF, id=user.id, name=user.name, email=user.email, role=Role(user.role))
+    return Actor(kind=SubjectKind.CONTACT, id=user.id, name=f"{user.first_name} {user.last_name}".strip(),
+                 email=user.email or "")

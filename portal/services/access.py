@@ -1,10 +1,18 @@
-"""Access errors and checks shared by services."""
+"""Who may see what. Every service asks here before it reads or writes."""
+
+from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
+from portal.domain.enums import Audience, ThreadKind
+from portal.models import AccountContact, Assignment, ClientAccount, Thread
 
 
 class AccessDenied(Exception):
     """The actor may not do this. Services raise it; states show a generic error."""
+
+
+class NotFound(AccessDenied):
+    """The object does not exist, or the actor may not know it exists."""
 
 
 def require_staff(actor: Actor) -> None:
@@ -17,3 +25,70 @@ def require_contact(actor: Actor) -> None:
     """Refuse anyone who is not a client contact."""
     if not actor.is_contact:
         raise AccessDenied("contacts only")
+
+
+def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
+    """The account if the staff actor works it: admins all, accountants their assigned ones.
+
+    Raises:
+        NotFound: Otherwise (also for non-staff).
+    """
+    require_staff(actor)
+    account = s.get(ClientAccount, account_id)
+    if account is None:
+        raise NotFound("account")
+    if not actor.is_admin and s.get(Assignment, (actor.id, account_id)) is None:
+        raise NotFound("account")
+    return account
+
+
+def staff_account_by_public_id(s: Session, actor: Actor, public_id: str) -> ClientAccount:
+    """Like :func:`staff_account`, looked up by the id used in URLs."""
+    require_staff(actor)
+    account = s.exec(select(ClientAccount).where(ClientAccount.public_id == public_id)).first()
+    if account is None:
+        raise NotFound("account")
+    return staff_account(s, actor, account.id)
+
+
+def contact_link(s: Session, actor: Actor, account_id: int) -> AccountContact:
+    """The contact's portal link to an account.
+
+    Raises:
+        NotFound: If the contact has no portal login for that account.
+    """
+    require_contact(actor)
+    link = s.get(AccountContact, (account_id, actor.id))
+    if link is None or not link.login:
+        raise NotFound("account")
+    return link
+
+
+def contact_sees_thread(link: AccountContact | None, thread: Thread) -> bool:
+    """Whether a contact with this account link may read ``thread``.
+
+    Internal talks are never visible to clients. A thread for everyone needs full
+    access; a private one only its addressee.
+    """
+    if link is None or not link.login or thread.kind == ThreadKind.INTERNAL:
+        return False
+    if thread.audience == Audience.CONTACT:
+        return thread.audience_contact_id == link.contact_id
+    return link.full_access
+
+
+def readable_thread(s: Session, actor: Actor, thread_id: int) -> Thread:
+    """A thread the actor may read.
+
+    Raises:
+        NotFound: If it does not exist or is not the actor's to read.
+    """
+    thread = s.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound("thread")
+    if actor.is_staff:
+        staff_account(s, actor, thread.account_id)
+        return thread
+    if not contact_sees_thread(s.get(AccountContact, (thread.account_id, actor.id)), thread):
+        raise NotFound("thread")
+    return thread
