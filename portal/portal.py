@@ -6,13 +6,14 @@ import logging
 
 import reflex as rx
 
-from portal import routes
+from portal import realtime, routes
 from portal.api import build_api
 from portal.i18n import translate
 from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.public.login import login_page
 from portal.pages.public.password import forgot_page, reset_page
+from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.services import outbox, startup
@@ -21,6 +22,7 @@ from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
 from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.session import SessionState
+from portal.state.bookings import StaffBookingsState
 from portal.state.staff import StaffClientsState, StaffInboxState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -31,9 +33,10 @@ def _title(key: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _lifespan():
-    """Upgrade the database, print demo logins, run the outbox sender."""
+async def _lifespan(app: rx.App):
+    """Upgrade the database, print demo logins, start live updates and the outbox sender."""
     settings = get_settings()
+    realtime.bind(app, asyncio.get_running_loop())
     logins = await asyncio.to_thread(startup.prepare_database, settings)
     if logins:
         print(startup.banner(logins, settings.base_url), flush=True)
@@ -51,6 +54,7 @@ def _forwarding_page() -> rx.Component:
 app = rx.App(
     api_transformer=build_api(),
     html_lang="de",
+    stylesheets=["/portal.css"],
     style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     head_components=[
         rx.el.meta(name="theme-color", content="#0d9488"),
@@ -67,6 +71,8 @@ app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"
 app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
 app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.title"),
              on_load=StaffClientsState.load)
+app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("bookings.title"),
+             on_load=StaffBookingsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=StaffInboxState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

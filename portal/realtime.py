@@ -14,10 +14,16 @@ the state.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import reflex as rx
+from reflex_base.components.memoize_helpers import get_memoized_event_triggers
+from reflex_base.event import no_args_event_spec
+from reflex_base.vars.base import VarData
+from reflex_components_core.base.fragment import Fragment
 
 log = logging.getLogger("portal.realtime")
 
@@ -29,7 +35,13 @@ class ThreadRoom(rx.SharedState):
 
 
 class AccountRoom(rx.SharedState):
-    """Tabs showing one account's bookings (staff) or open items (client)."""
+    """Staff tabs showing one account's bookings."""
+
+    version: int = 0
+
+
+class UserRoom(rx.SharedState):
+    """Every tab of one user: their open items and counters."""
 
     version: int = 0
 
@@ -39,15 +51,17 @@ def thread_room(thread_id: int) -> str:
     return f"thread-{thread_id}"
 
 
-def account_room(account_id: int, *, side: str) -> str:
-    """Room of one account for the staff side or the client side.
-
-    Two rooms so that internal activity never even wakes a client's tab.
-    """
-    return f"account-{account_id}-{side}"
+def account_room(account_id: int) -> str:
+    """Room of one account's staff views. Clients never link to it."""
+    return f"account-{account_id}"
 
 
-_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom}
+def user_room(kind: str, user_id: int) -> str:
+    """Room of one user (``staff`` or ``contact``)."""
+    return f"user-{kind}-{user_id}"
+
+
+_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom}
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[asyncio.Future] = set()
@@ -98,9 +112,47 @@ async def link(state: rx.State, cls: type[rx.SharedState], room: str) -> None:
     await shared._link_to(room)
 
 
-def reload_on_change(version: rx.Var, handler: rx.EventHandler) -> rx.Component:
-    """An invisible element that fires ``handler`` whenever ``version`` changes.
+class ChangeWatcher(Fragment):
+    """Renders nothing; fires ``on_change`` whenever ``value`` changes after the first render.
 
-    React remounts an element whose key changes, and mounting fires ``on_mount``.
+    A React effect on the value: remounting a keyed element does not work here,
+    because Reflex memoizes the element below the effect that runs ``on_mount``.
     """
-    return rx.box(key=version.to_string(), on_mount=handler, display="none")
+
+    value: rx.Var[Any]
+    on_change: rx.EventHandler[no_args_event_spec]
+
+    @classmethod
+    def create(cls, *children, **props) -> "ChangeWatcher":
+        """Create the watcher (event triggers work inside memoized parents too)."""
+        component = super().create(*children, **props)
+        memo_triggers = get_memoized_event_triggers(component)
+        if memo_triggers:
+            component.event_triggers = {**component.event_triggers, **memo_triggers}
+        return component
+
+    def _exclude_props(self) -> list[str]:
+        return [*super()._exclude_props(), "value", *self.event_triggers.keys()]
+
+    def add_imports(self) -> dict:
+        """React hooks used by the effect."""
+        return {"react": ["useEffect", "useRef"]}
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        """The effect that compares the value with the previous render."""
+        name = "watch_" + hashlib.md5(str(self.value).encode()).hexdigest()[:10]
+        chain = rx.Var.create(self.event_triggers["on_change"])
+        hook = f"""
+const {name} = useRef(undefined);
+useEffect(() => {{
+    const current = {self.value};
+    if ({name}.current !== undefined && {name}.current !== current) {{ ({chain})(); }}
+    {name}.current = current;
+}}, [{self.value}]);
+"""
+        return [rx.Var(hook, _var_data=VarData.merge(self.value._get_all_var_data()))]
+
+
+def reload_on_change(version: rx.Var, handler: rx.EventHandler) -> rx.Component:
+    """An invisible element that fires ``handler`` whenever a room's ``version`` moves."""
+    return ChangeWatcher.create(value=version, on_change=handler)

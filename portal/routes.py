@@ -15,6 +15,7 @@ RESET_PASSWORD = "/reset/[reset_token]"
 STAFF = "/staff"
 STAFF_CLIENTS = "/staff/clients"
 STAFF_INBOX = "/staff/inbox"
+STAFF_CLIENT = "/staff/clients/[client]"
 
 # Client area
 PORTAL = "/portal"
@@ -25,15 +26,38 @@ API_LOGIN = "/auth/login"
 API_LOGOUT = "/auth/logout"
 API_FORGOT = "/auth/forgot"
 API_RESET = "/auth/reset"
+API_FILE = "/files/{key}"
+API_FILE_PREVIEW = "/files/{key}/preview"
+API_EXPORT = "/exports/{key}"
 
-PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX,
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
          PORTAL, PORTAL_PROFILE)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW)
 
 
 def reset_password(token: str) -> str:
     """Path of the password-reset page for ``token``."""
     return RESET_PASSWORD.replace("[reset_token]", token)
+
+
+def staff_client(public_id: str) -> str:
+    """Path of one client's page in the staff area."""
+    return STAFF_CLIENT.replace("[client]", public_id)
+
+
+def file(key: str) -> str:
+    """Download path of a stored file."""
+    return API_FILE.replace("{key}", key)
+
+
+def file_preview(key: str) -> str:
+    """Preview (PNG) path of a stored file."""
+    return API_FILE_PREVIEW.replace("{key}", key)
+
+
+def export(key: str) -> str:
+    """Download path of a bookings export."""
+    return API_EXPORT.replace("{key}", key)
 
 
 def login(*, next_path: str = "", error: str = "", notice: str = "", minutes: int = 0) -> str:

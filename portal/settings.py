@@ -146,7 +146,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env_map.get("MAIL_FROM", "") or f"portal@{urlparse(base_url).hostname}",
         secret_key=secret_key,
         base_url=base_url,
-        max_upload_mb=_int(env_map, "MAX_UPLOAD_MB", 50),
+        max_upload_mb=_int(env_map, "MAX_UPLOAD_MB", 25),
         demo_data=_flag(env_map.get("DEMO_DATA", demo_default)),
         session_days=_int(env_map, "SESSION_DAYS", 14),
     )

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.session import cookie_token
 from portal.i18n import negotiate
 from portal.services import auth
 from portal.settings import get_settings
@@ -25,11 +26,6 @@ def _see_other(path: str) -> RedirectResponse:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form(max_files=0, max_fields=10)
     return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
-
-
-def _cookie_token(request: Request) -> str | None:
-    raw = request.cookies.get(auth.SESSION_COOKIE, "")
-    return auth.unsign_session_token(raw) if raw else None
 
 
 def _set_session_cookie(response: Response, token: str) -> None:
@@ -57,7 +53,7 @@ async def login(request: Request) -> Response:
                                        minutes=result.retry_minutes))
     # Rotate: a session the browser still held (e.g. a client's, when staff log in on the
     # same device) ends now instead of lingering until it expires.
-    previous = _cookie_token(request)
+    previous = cookie_token(request)
     if previous:
         await asyncio.to_thread(auth.logout, token=previous)
     kind = result.actor.kind.value
@@ -69,7 +65,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """Revoke the session server-side and clear the cookie."""
-    token = _cookie_token(request)
+    token = cookie_token(request)
     if token:
         await asyncio.to_thread(auth.logout, token=token)
     response = _see_other(routes.login(notice="logged_out"))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from portal.i18n import de, en, fr
+from portal.i18n.booking_import import de as import_de
+from portal.i18n.booking_import import en as import_en
+from portal.i18n.booking_import import fr as import_fr
 from portal.i18n.mail import de as mail_de
 from portal.i18n.mail import en as mail_en
 from portal.i18n.mail import fr as mail_fr
 
 DEFAULT_LOCALE = "de"
 CATALOGS: dict[str, dict[str, str]] = {
-    "de": {**de.MESSAGES, **mail_de.MESSAGES},
-    "en": {**en.MESSAGES, **mail_en.MESSAGES},
-    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES},
+    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES},
+    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES},
+    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES},
 }
 SUPPORTED_LOCALES = tuple(CATALOGS)
 

@@ -16,6 +16,7 @@ class ClientSummary:
     """One row of the staff clients list."""
 
     id: int
+    public_id: str
     name: str
     kind: str
     status: str
@@ -61,7 +62,7 @@ def list_clients(*, actor: Actor) -> list[ClientSummary]:
             .where(Assignment.account_id.in_(ids)).order_by(StaffUser.name)).all():
             staff_names.setdefault(account_id, []).append(name)
         return [
-            ClientSummary(id=a.id, name=a.name, kind=a.kind, status=a.status,
+            ClientSummary(id=a.id, public_id=a.public_id, name=a.name, kind=a.kind, status=a.status,
                           contacts=contacts.get(a.id, 0), missing_receipts=missing.get(a.id, 0),
                           accountants=tuple(staff_names.get(a.id, ())))
             for a in accounts

@@ -249,8 +249,9 @@ def start_talk(*, actor: Actor, booking_id: int, recipient_contact_id: int | Non
             s.add(thread)
             s.flush()
         _add_message(s, actor, thread, body, sender_name)
+        rooms = rooms_for(s, [thread])
         s.commit()
-    _publish_thread(thread)
+    realtime.publish(rooms)
     return thread.id
 
 
@@ -268,8 +269,9 @@ def post_message(*, actor: Actor, thread_id: int, body: str, sender_name: str = 
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
         message = _add_message(s, actor, thread, body, sender_name)
+        rooms = rooms_for(s, [thread])
         s.commit()
-    _publish_thread(thread)
+    realtime.publish(rooms)
     return message.id
 
 
@@ -294,8 +296,9 @@ def add_receipt_message(*, actor: Actor, thread_id: int, body: str, filename: st
             booking = s.get(Booking, thread.booking_id)
             booking.receipt_missing = False
             s.add(booking)
+        rooms = rooms_for(s, [thread])
         s.commit()
-    _publish_thread(thread)
+    realtime.publish(rooms)
     return message.id
 
 
@@ -333,8 +336,9 @@ def delete_message(*, actor: Actor, message_id: int) -> None:
             s.flush()
             if thread.booking_id is not None:
                 _refresh_receipt_missing(s, thread.booking_id)
-            s.commit()
-    _publish_thread(thread)
+            rooms = rooms_for(s, [thread])
+        s.commit()
+    realtime.publish(rooms)
 
 
 def close_talk(*, actor: Actor, thread_id: int) -> None:
@@ -346,17 +350,17 @@ def close_talk(*, actor: Actor, thread_id: int) -> None:
     access.require_staff(actor)
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
-        closed = close_threads(s, [thread.id], closed_by=actor.id)
+        rooms = rooms_for(s, close_threads(s, [thread.id], closed_by=actor.id))
         s.commit()
-    if closed:
-        _publish_thread(thread)
+    realtime.publish(rooms)
 
 
 def close_threads(s: Session, thread_ids: Iterable[int], *, closed_by: int) -> list[Thread]:
     """Close the open ones among ``thread_ids`` inside the caller's transaction.
 
     Returns:
-        The threads that were open and are now closed (the caller publishes them).
+        The threads that were open and are now closed (the caller publishes
+        :func:`rooms_for` them after its commit).
     """
     ids = list(thread_ids)
     if not ids:
@@ -372,20 +376,26 @@ def close_threads(s: Session, thread_ids: Iterable[int], *, closed_by: int) -> l
     return list(threads)
 
 
-def publish_threads(threads: Iterable[Thread]) -> None:
-    """Push a change of these threads to every tab that shows them or their lists."""
+def rooms_for(s: Session, threads: Iterable[Thread]) -> set[str]:
+    """The rooms whose tabs show these threads: the thread itself, the account's staff
+    views, and each client user who may read it (never for internal talks)."""
     rooms: set[str] = set()
     for thread in threads:
         rooms.add(realtime.thread_room(thread.id))
-        rooms.add(realtime.account_room(thread.account_id, side="staff"))
-        if thread.kind != ThreadKind.INTERNAL:
-            rooms.add(realtime.account_room(thread.account_id, side="client"))
-    if rooms:
-        realtime.publish(rooms)
+        rooms.add(realtime.account_room(thread.account_id))
+        rooms.update(realtime.user_room(kind, rid) for kind, rid in _client_readers(s, thread))
+    return rooms
 
 
-def _publish_thread(thread: Thread) -> None:
-    publish_threads([thread])
+def _client_readers(s: Session, thread: Thread) -> list[tuple[str, int]]:
+    if thread.kind == ThreadKind.INTERNAL:
+        return []
+    if thread.audience == Audience.CONTACT and thread.audience_contact_id is not None:
+        return [(SubjectKind.CONTACT.value, thread.audience_contact_id)]
+    ids = s.exec(select(AccountContact.contact_id).where(
+        AccountContact.account_id == thread.account_id, AccountContact.login == True,  # noqa: E712
+        AccountContact.full_access == True)).all()  # noqa: E712
+    return [(SubjectKind.CONTACT.value, cid) for cid in ids]
 
 
 # Helpers
@@ -433,16 +443,10 @@ def _add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_nam
 
 
 def _recipients_of_message(s: Session, actor: Actor, thread: Thread) -> list[tuple[str, int]]:
+    # Internal notes have no recipients outside the firm, and staff read marks are not tracked.
     if thread.kind == ThreadKind.INTERNAL:
-        return []  # nobody outside the firm; staff read marks are not tracked for notes
-    if actor.is_contact:
-        return [FIRM_RECIPIENT]
-    if thread.audience == Audience.CONTACT and thread.audience_contact_id is not None:
-        return [(SubjectKind.CONTACT.value, thread.audience_contact_id)]
-    ids = s.exec(select(AccountContact.contact_id).where(
-        AccountContact.account_id == thread.account_id, AccountContact.login == True,  # noqa: E712
-        AccountContact.full_access == True)).all()  # noqa: E712
-    return [(SubjectKind.CONTACT.value, cid) for cid in ids]
+        return []
+    return [FIRM_RECIPIENT] if actor.is_contact else _client_readers(s, thread)
 
 
 def mark_received(s: Session, recipient: tuple[str, int], thread_ids: list[int], *, read: bool) -> list[int]:

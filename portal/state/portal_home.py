@@ -7,7 +7,8 @@ import reflex as rx
 
 from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
-from portal.services import portal_home, profile
+from portal import realtime
+from portal.services import portal_home, profile, talks
 from portal.state.session import Area, SessionState, require_actor, to_login
 
 
@@ -34,20 +35,57 @@ class AccountView:
     total: int
 
 
+@dataclasses.dataclass
+class QuestionView:
+    """A booking with an open question from the firm."""
+
+    thread_id: int = 0
+    date: str = ""
+    amount: str = ""
+    incoming: bool = False
+    counterparty: str = ""
+    text: str = ""
+    question: str = ""
+    unread: bool = False
+
+
 class PortalHomeState(rx.State):
-    """The contact's accounts and what is still missing."""
+    """The contact's open questions, accounts and what is still missing; live."""
 
     accounts: list[AccountView] = []
+    questions: list[QuestionView] = []
     loaded: bool = False
 
     @rx.event
     async def load(self):
-        """Check the session, then fetch the home data."""
+        """Check the session, follow the user's room, fetch the home data."""
         actor = await require_actor(self, Area.PORTAL)
         if actor is None:
             return to_login(self)
+        await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
+        await self._fetch(actor)
+        return None
+
+    @rx.event
+    async def refresh(self):
+        """Something the user sees changed: fetch again."""
+        actor = await require_actor(self, Area.PORTAL)
+        if actor is None:
+            return to_login(self)
+        await self._fetch(actor)
+        return None
+
+    async def _fetch(self, actor) -> None:
         data = await asyncio.to_thread(portal_home.home, actor=actor)
+        items = await asyncio.to_thread(talks.open_items, actor=actor)
         locale = (await self.get_state(SessionState)).locale
+        self.questions = [
+            QuestionView(thread_id=i.thread_id, date=fmt.date(i.booking.date, locale),
+                         amount=fmt.money(i.booking.amount_cents, i.booking.currency, locale),
+                         incoming=i.booking.amount_cents > 0, counterparty=i.booking.counterparty,
+                         text=i.booking.text, question=i.question, unread=i.unread)
+            for i in items
+        ]
         self.accounts = [
             AccountView(
                 id=a.id, name=a.name, full_access=a.full_access, total=a.open_items_total,
@@ -58,7 +96,6 @@ class PortalHomeState(rx.State):
             for a in data.accounts
         ]
         self.loaded = True
-        return None
 
     @rx.var
     def open_total(self) -> int:
@@ -87,3 +124,4 @@ class ProfileState(rx.State):
         await asyncio.to_thread(profile.set_locale, actor=actor, locale=locale)
         (await self.get_state(SessionState)).locale = locale
         return None
+

@@ -5,6 +5,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal import routes
 from portal.services import clients
 from portal.state.session import Area, require_actor, to_login
 
@@ -14,6 +15,7 @@ class ClientRow:
     """One client as the staff list shows it."""
 
     id: int
+    href: str
     name: str
     initials: str
     kind: str
@@ -42,7 +44,7 @@ class StaffClientsState(rx.State):
             return to_login(self)
         summaries = await asyncio.to_thread(clients.list_clients, actor=actor)
         self.rows = [
-            ClientRow(id=c.id, name=c.name, initials=_initials(c.name), kind=c.kind, status=c.status,
+            ClientRow(id=c.id, href=routes.staff_client(c.public_id), name=c.name, initials=_initials(c.name), kind=c.kind, status=c.status,
                       contacts=c.contacts, missing_receipts=c.missing_receipts,
                       accountants=", ".join(c.accountants))
             for c in summaries

@@ -87,7 +87,7 @@ def test_talk_filter_and_counts(firm):
 
 def test_internal_talk_is_invisible_to_every_client(firm, published):
     thread_id = ask(firm, internal=True, body="Intern: Beleg doppelt gebucht?")
-    assert {"account-%d-client" % firm["bakery"].id} & published[-1] == set()
+    assert published[-1] == {f"thread-{thread_id}", f"account-{firm['bakery'].id}"}  # no client room
     for who in ("maria", "thomas", "limited", "stranger"):
         with pytest.raises(NotFound):
             talks.thread_view(actor=firm[who], thread_id=thread_id)
@@ -199,7 +199,10 @@ def test_sender_name_is_remembered(firm):
 def test_rooms_published_after_each_change(firm, published):
     account = firm["bakery"].id
     thread_id = ask(firm)
-    assert published[-1] == {f"thread-{thread_id}", f"account-{account}-staff", f"account-{account}-client"}
+    readers = {f"user-contact-{firm[who].id}" for who in ("maria", "thomas")}  # full access, login
+    assert published[-1] == {f"thread-{thread_id}", f"account-{account}"} | readers
+    private = ask(firm, 1, recipient_contact_id=firm["thomas"].id)
+    assert published[-1] == {f"thread-{private}", f"account-{account}", f"user-contact-{firm['thomas'].id}"}
     published.clear()
     talks.open_items(actor=firm["maria"])
     assert published == [{f"thread-{thread_id}"}]  # her delivery tick reaches the firm

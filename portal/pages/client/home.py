@@ -2,10 +2,12 @@
 
 import reflex as rx
 
-from portal import routes
+from portal import realtime, routes
 from portal.components.common import ACCENT, loading
 from portal.components.shell import portal_shell
-from portal.state.portal_home import AccountView, OpenItemView, PortalHomeState
+from portal.pages.client.talk import talk_drawer
+from portal.state.portal_home import AccountView, OpenItemView, PortalHomeState, QuestionView
+from portal.state.portal_talk import PortalTalkState
 from portal.state.session import SessionState, t
 
 
@@ -70,6 +72,49 @@ def _account(account: AccountView) -> rx.Component:
     )
 
 
+def _question(q: QuestionView) -> rx.Component:
+    return rx.el.button(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.cond(q.unread, rx.box(width="10px", height="10px", border_radius="50%",
+                                             background=f"var(--{ACCENT}-9)", title=t("home.unread"),
+                                             flex_shrink="0")),
+                    rx.text(q.counterparty, weight="bold", size="3"),
+                    rx.spacer(),
+                    rx.text(q.amount, weight="bold", white_space="nowrap",
+                            color=rx.cond(q.incoming, "var(--green-11)", "var(--gray-12)")),
+                    width="100%", align="center",
+                ),
+                rx.text(q.date, " · ", q.text, size="1", color_scheme="gray"),
+                rx.hstack(rx.icon("message-circle", size=16, color=f"var(--{ACCENT}-11)", flex_shrink="0"),
+                          rx.text(q.question, size="2", trim="both", style={"overflow_wrap": "anywhere"}),
+                          align="start", spacing="2"),
+                rx.cond(q.unread, rx.text(t("home.unread"), class_name="sr-only")),
+                spacing="2", width="100%", align="stretch",
+            ),
+            width="100%", size="2",
+        ),
+        on_click=PortalTalkState.open_talk(q.thread_id), type="button",
+        style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"},
+        aria_label=t("home.open_question"),
+    )
+
+
+def _questions() -> rx.Component:
+    return rx.cond(
+        PortalHomeState.questions.length() > 0,
+        rx.vstack(
+            rx.hstack(rx.heading(t("home.questions.title"), size="5", as_="h2"),
+                      rx.badge(PortalHomeState.questions.length(), color_scheme=ACCENT, radius="full"),
+                      align="center"),
+            rx.text(t("home.questions.text"), size="2", color_scheme="gray"),
+            rx.foreach(PortalHomeState.questions, _question),
+            spacing="2", width="100%",
+        ),
+    )
+
+
 def home_page() -> rx.Component:
     """The page at :data:`routes.PORTAL`."""
     return portal_shell(
@@ -80,9 +125,11 @@ def home_page() -> rx.Component:
                 spacing="0",
             ),
             rx.cond(PortalHomeState.loaded,
-                    rx.vstack(_summary(), rx.foreach(PortalHomeState.accounts, _account), spacing="4",
-                              width="100%"),
+                    rx.vstack(_questions(), _summary(), rx.foreach(PortalHomeState.accounts, _account),
+                              spacing="4", width="100%"),
                     loading()),
+            realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),
+            talk_drawer(),
             spacing="4", width="100%",
         ),
         active=routes.PORTAL,

@@ -26,8 +26,8 @@ def _stat(icon: str, label: rx.Var, value: rx.Var) -> rx.Component:
 def _name_cell(row: ClientRow) -> rx.Component:
     return rx.hstack(
         rx.avatar(fallback=row.initials, size="2", radius="large", color_scheme=ACCENT, variant="soft"),
-        rx.vstack(rx.text(row.name, weight="medium"), rx.text(account_kind_label(row.kind), size="1",
-                                                              color_scheme="gray"), spacing="0"),
+        rx.vstack(rx.link(row.name, href=row.href, weight="medium", underline="hover"),
+                  rx.text(account_kind_label(row.kind), size="1", color_scheme="gray"), spacing="0"),
         align="center", spacing="3",
     )
 

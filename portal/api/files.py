@@ -1,0 +1,69 @@
+"""Downloads and previews of stored files, after an access check."""
+
+import asyncio
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from portal import routes
+from portal.api.session import request_actor
+from portal.services import documents
+from portal.services.access import NotFound
+from portal.storage import get_store
+
+CHUNK = 64 * 1024
+_NOT_FOUND = Response("Not found", status_code=404, media_type="text/plain")
+
+
+def _headers(filename: str, *, attachment: bool) -> dict[str, str]:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    disposition = "attachment" if attachment else "inline"
+    return {
+        "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=300",
+    }
+
+
+async def _readable(request: Request) -> documents.DocumentInfo | None:
+    actor = await request_actor(request)
+    if actor is None:
+        return None
+    try:
+        return await asyncio.to_thread(documents.readable_document, actor=actor, key=request.path_params["key"])
+    except NotFound:
+        return None
+
+
+async def download(request: Request) -> Response:
+    """The file itself, always as an attachment (never rendered by the browser)."""
+    info = await _readable(request)
+    if info is None:
+        return _NOT_FOUND
+
+    def chunks():
+        with get_store().open(info.key) as handle:
+            while block := handle.read(CHUNK):
+                yield block
+
+    return StreamingResponse(chunks(), media_type=info.content_type,
+                             headers={**_headers(info.filename, attachment=True), "Content-Length": str(info.size)})
+
+
+async def preview(request: Request) -> Response:
+    """A PNG thumbnail of an image or the first page of a PDF."""
+    info = await _readable(request)
+    if info is None:
+        return _NOT_FOUND
+    png = await asyncio.to_thread(documents.preview_png, info)
+    if png is None:
+        return _NOT_FOUND
+    return Response(png, media_type="image/png", headers=_headers(f"{info.filename}.png", attachment=False))
+
+
+ROUTES = [
+    Route(routes.API_FILE, download, methods=["GET"]),
+    Route(routes.API_FILE_PREVIEW, preview, methods=["GET"]),
+]
