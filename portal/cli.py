@@ -10,7 +10,9 @@ import getpass
 import sys
 
 from portal.domain.enums import Role
-from portal.models import StaffUser
+from sqlmodel import select
+
+from portal.models import Firm, StaffUser
 from portal.services import db, demo
 from portal.services.auth import hash_password, normalize_email
 from portal.services.startup import banner
@@ -38,6 +40,8 @@ def _create_admin(args: argparse.Namespace) -> int:
         return 2
     db.upgrade()
     with db.session() as s:
+        if s.exec(select(Firm)).first() is None:
+            s.add(Firm(name=args.firm))
         s.add(StaffUser(email=normalize_email(args.email), name=args.name, role=Role.ADMIN,
                         password_hash=hash_password(password), sender_name=args.name))
         s.commit()
@@ -55,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="create a staff admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
+    admin.add_argument("--firm", default="Kanzlei", help="the firm's name, used when none is set up yet")
     admin.set_defaults(run=_create_admin)
     args = parser.parse_args(argv)
     return args.run(args)

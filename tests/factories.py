@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 
 from portal.domain.enums import AccountKind, Ledger, Role
-from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, StaffUser
+from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Firm, StaffUser
 from portal.services import db
 from portal.services.auth import hash_password
 
@@ -15,6 +15,15 @@ _seq = itertools.count(1)
 def unique_email(prefix: str) -> str:
     """An address no other test uses."""
     return f"{prefix}-{next(_seq)}-{id(object())}@example.test"
+
+
+def firm(*, name: str = "Steuerkanzlei Test", consultant_number: int | None = 29098) -> Firm:
+    """Create the firm row."""
+    with db.session() as s:
+        row = Firm(name=name, datev_consultant_number=consultant_number)
+        s.add(row)
+        s.commit()
+        return row
 
 
 def staff(*, role: Role = Role.ACCOUNTANT, name: str = "Anna Schmidt", email: str | None = None,

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from portal import routes
 from portal.api.session import request_actor
-from portal.services import documents
+from portal.services import booking_transfer, documents
 from portal.services.access import NotFound
 from portal.storage import get_store
 
@@ -25,6 +25,12 @@ def _headers(filename: str, *, attachment: bool) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=300",
     }
+
+
+def _stream(key: str):
+    with get_store().open(key) as handle:
+        while block := handle.read(CHUNK):
+            yield block
 
 
 async def _readable(request: Request) -> documents.DocumentInfo | None:
@@ -43,12 +49,7 @@ async def download(request: Request) -> Response:
     if info is None:
         return _NOT_FOUND
 
-    def chunks():
-        with get_store().open(info.key) as handle:
-            while block := handle.read(CHUNK):
-                yield block
-
-    return StreamingResponse(chunks(), media_type=info.content_type,
+    return StreamingResponse(_stream(info.key), media_type=info.content_type,
                              headers={**_headers(info.filename, attachment=True), "Content-Length": str(info.size)})
 
 
@@ -63,7 +64,21 @@ async def preview(request: Request) -> Response:
     return Response(png, media_type="image/png", headers=_headers(f"{info.filename}.png", attachment=False))
 
 
+async def export(request: Request) -> Response:
+    """A bookings export (staff of the account only)."""
+    actor = await request_actor(request)
+    if actor is None:
+        return _NOT_FOUND
+    try:
+        info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"])
+    except NotFound:
+        return _NOT_FOUND
+    return StreamingResponse(_stream(info.key), media_type=info.content_type,
+                             headers=_headers(info.filename, attachment=True))
+
+
 ROUTES = [
     Route(routes.API_FILE, download, methods=["GET"]),
     Route(routes.API_FILE_PREVIEW, preview, methods=["GET"]),
+    Route(routes.API_EXPORT, export, methods=["GET"]),
 ]

@@ -23,6 +23,7 @@ class ClientAccount(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     custom_fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     folder_template_id: int | None = Field(default=None)
+    datev_client_number: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

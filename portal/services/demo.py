@@ -121,14 +121,14 @@ def seed() -> list[DemoLogin]:
     today = utcnow().date()
     password_hash = hash_password(DEMO_PASSWORD)
     with db.session() as s:
-        s.add(Firm(name=FIRM_NAME))
+        s.add(Firm(name=FIRM_NAME, datev_consultant_number=29098))
         staff = [StaffUser(email=email, name=name, role=role, password_hash=password_hash,
                            sender_name=name) for email, name, role in _STAFF]
         s.add_all(staff)
         s.flush()
-        for name, kind, company, status, accountants, contacts in _CLIENTS:
+        for number, (name, kind, company, status, accountants, contacts) in enumerate(_CLIENTS, start=10001):
             account = ClientAccount(kind=kind, name=name, company_name=company, status=status,
-                                    tags=["Demo"])
+                                    tags=["Demo"], datev_client_number=number)
             s.add(account)
             s.flush()
             s.add_all(Assignment(staff_id=staff[i].id, account_id=account.id) for i in accountants)

@@ -24,6 +24,7 @@ def published(monkeypatch):
 
 @pytest.fixture
 def firm(fresh_db, published):
+    factories.firm()
     anna = factories.staff(name="Anna Schmidt")
     jonas = factories.staff(name="Jonas Weber")
     bakery = factories.client(name="Bäckerei Hofmann GmbH", accountants=(anna,), missing_receipts=3)
@@ -222,3 +223,41 @@ def test_receipt_message_attaches_to_booking_and_clears_missing(firm):
     talks.delete_message(actor=firm["maria"], message_id=view.messages[1].id)
     view = talks.thread_view(actor=firm["anna"], thread_id=thread_id)
     assert view.booking.receipt_missing and view.receipts == ()
+
+
+def test_export_closes_open_talks_and_marks_exported(firm, published):
+    import io
+    import zipfile
+
+    from portal.services import booking_transfer
+    from portal.storage import get_store
+
+    first = ask(firm, 0)
+    ask(firm, 1, internal=True)
+    talks.add_receipt_message(actor=firm["maria"], thread_id=first, body="", filename="rechnung.pdf",
+                              blob_key=_stored_blob(b"%PDF-1.4 demo"), size=13, content_type="application/pdf",
+                              sha256="0" * 64)
+    year = talks.thread_view(actor=firm["anna"], thread_id=first).booking.date.year
+    result = booking_transfer.export_bookings(actor=firm["anna"], account_id=firm["bakery"].id, fmt="datev",
+                                              year=year, consultant_number=29098, client_number=10001)
+    assert result.bookings == 3 and result.closed_talks == 2
+    statuses = {r.talk for r in bookings.list_bookings(actor=firm["anna"], account_id=firm["bakery"].id).rows}
+    assert statuses == {TalkStatus.CLOSED, TalkStatus.NONE}
+    assert all(r.exported for r in bookings.list_bookings(actor=firm["anna"], account_id=firm["bakery"].id).rows)
+    assert talks.thread_view(actor=firm["maria"], thread_id=first).status == "closed"  # still readable
+    with get_store().open(result.key) as handle:
+        names = zipfile.ZipFile(io.BytesIO(handle.read())).namelist()
+    assert "EXTF_Buchungsstapel.csv" in names and any(n.startswith("Belege/") for n in names)
+    with pytest.raises(booking_transfer.TransferError, match="export.error.nothing"):
+        booking_transfer.export_bookings(actor=firm["anna"], account_id=firm["bakery"].id, fmt="csv", year=year)
+
+
+def _stored_blob(data: bytes) -> str:
+    import asyncio
+
+    from portal.storage import get_store
+
+    async def chunks():
+        yield data
+
+    return asyncio.run(get_store().put_stream(chunks(), max_bytes=1024)).key

@@ -6,7 +6,9 @@ from portal import realtime, routes
 from portal.components.chat import attachment_chip, chat_log, talk_status_icon
 from portal.components.common import ACCENT, empty_state, loading, notice
 from portal.components.shell import staff_shell
-from portal.state.bookings import BookingRowView, Option, StaffBookingsState
+from portal.pages.staff.booking_transfer import export_dialog, import_dialog
+from portal.state.booking_transfer import BookingTransferState
+from portal.state.bookings import BookingRowView, StaffBookingsState
 from portal.state.session import t
 
 S = StaffBookingsState
@@ -256,8 +258,14 @@ def client_bookings_page() -> rx.Component:
             realtime.reload_on_change(realtime.AccountRoom.version, S.refresh),
             rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("nav.clients"), align="center", spacing="1"),
                     href=routes.STAFF_CLIENTS, size="2"),
-            rx.heading(S.account_name, size="7", as_="h1"),
-            rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"),
+            rx.flex(
+                rx.vstack(rx.heading(S.account_name, size="7", as_="h1"),
+                          rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"), spacing="1"),
+                rx.spacer(),
+                rx.cond(~S.not_found, rx.hstack(import_dialog(), export_dialog(), spacing="2")),
+                width="100%", align="end", gap="12px", wrap="wrap",
+            ),
+            notice(BookingTransferState.export_notice, tone="info"),
             rx.cond(S.loaded, body, loading()),
             _flyout(),
             spacing="3", width="100%",
