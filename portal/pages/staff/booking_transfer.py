@@ -33,7 +33,7 @@ def import_dialog() -> rx.Component:
             width="100%",
         ),
         rx.cond(T.imported > 0,
-                rx.callout(t("import.done"), " ", T.imported, icon="circle-check", color_scheme="green",
+                rx.callout(rx.text(t("import.done"), " ", T.imported), icon="circle-check", color_scheme="green",
                            role="status", width="100%")),
     )
     return rx.dialog.root(
@@ -96,7 +96,7 @@ def export_dialog() -> rx.Component:
             rx.vstack(
                 rx.el.label(t("export.year"), html_for="export-year", font_size="14px"),
                 rx.select.root(rx.select.trigger(id="export-year", width="100%"),
-                               rx.select.content(rx.foreach(T.years, lambda y: rx.select.item(y, value=y))),
+                               rx.select.content(rx.foreach(T.years, lambda y: rx.select.item(y, value=y)), z_index="60"),
                                value=T.year, on_change=T.set_year),
                 width="100%", spacing="1",
             ),

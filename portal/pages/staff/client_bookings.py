@@ -152,7 +152,9 @@ def _compose() -> rx.Component:
             rx.el.label(t("talk.recipient"), html_for="talk-recipient", font_size="14px", font_weight="500"),
             rx.select.root(
                 rx.select.trigger(id="talk-recipient", width="100%"),
-                rx.select.content(rx.foreach(S.recipients, lambda o: rx.select.item(o.label, value=o.value))),
+                # Above the flyout (z-index 50), which the list would otherwise open beneath.
+                rx.select.content(rx.foreach(S.recipients, lambda o: rx.select.item(o.label, value=o.value)),
+                                  z_index="60"),
                 value=S.recipient, on_change=S.set_recipient,
             ),
             rx.text(t("talk.recipient.help"), size="1", color_scheme="gray"),
