@@ -162,3 +162,38 @@ def test_booking_talk_journey(new_page, talk_setup):
     staff.keyboard.press("Escape")
     expect(staff.get_by_role("dialog")).to_have_count(0)
     screenshot(staff, "talk-staff-bookings-phone")
+
+
+def test_import_refuses_a_bad_file_then_imports_a_good_one(new_page, tmp_path):
+    anna = factories.staff(name="Anna Schmidt")
+    factories.client(name="Import Test KG", accountants=(anna,))
+    bad = tmp_path / "buchungen_fehler.csv"
+    bad.write_bytes("Datum;Betrag;Gegenpartei;Buchungstext\r\n31.10.2026;-1.234,56;Müller Bau;Material\r\n"
+                    "31.02.2026;12,00;Falsch;Datum\r\n".encode("cp1252"))
+    good = tmp_path / "buchungen.csv"
+    good.write_bytes("Datum;Betrag;Gegenpartei;Buchungstext\r\n31.10.2026;-1.234,56;Müller Bau;Material\r\n"
+                     "02.11.2026;99,00;Café Süd;Rechnung 7\r\n".encode("cp1252"))
+    staff = new_page(DESKTOP)
+    staff.goto("/login")
+    log_in(staff, anna.email)
+    staff.get_by_role("link", name="Import Test KG").click()
+    expect(staff.get_by_role("heading", name="Keine Buchungen")).to_be_visible()
+
+    staff.get_by_role("button", name="Importieren").click()
+    dialog = staff.get_by_role("dialog", name="Buchungen importieren")
+    dialog.locator("#booking-import input[type=file]").set_input_files(str(bad))
+    expect(dialog.get_by_role("alert")).to_contain_text("Es wurde nichts gespeichert")
+    report = dialog.get_by_role("table")
+    expect(report.get_by_role("row")).to_have_count(2)  # header + the one bad line
+    expect(report).to_contain_text("3")
+    expect(report).to_contain_text("Datum")
+    screenshot(staff, "import-refused-desktop")
+    dialog.get_by_role("button", name="Schließen").click()
+    expect(staff.get_by_role("heading", name="Keine Buchungen")).to_be_visible()  # nothing was written
+
+    staff.get_by_role("button", name="Importieren").click()
+    dialog.locator("#booking-import input[type=file]").set_input_files(str(good))
+    expect(dialog.get_by_role("status")).to_contain_text("Buchungen importiert: 2")
+    dialog.get_by_role("button", name="Schließen").click()
+    expect(row_of(staff, "Café Süd")).to_contain_text("99,00 €")
+    expect(row_of(staff, "Müller Bau")).to_contain_text("-1.234,56 €")
