@@ -130,12 +130,25 @@ def test_booking_talk_journey(new_page, talk_setup):
 
     # A second question, closed by the export.
     open_booking(staff, "Lieferant 2")
+    expect(staff.get_by_label("Absender")).to_have_value("Anna aus der Kanzlei")  # remembered
     staff.get_by_label("Nachricht", exact=True).fill("Wofür war diese Zahlung?")
     staff.get_by_role("button", name="Senden").click()
     expect(staff_log).to_contain_text("Wofür war diese Zahlung?")
-    staff.keyboard.press("Escape")
     expect(client.get_by_role("button", name="Frage öffnen")).to_have_count(1, timeout=LIVE)
     expect(client.get_by_text("Intern: doppelt gebucht?")).to_have_count(0)
+
+    # The client deletes her own message; both sides see it as deleted.
+    client.get_by_role("button", name="Frage öffnen").click()
+    client.get_by_label("Ihre Antwort").fill("Tippfehler, bitte ignorieren")
+    client.get_by_role("button", name="Senden").click()
+    expect(staff_log).to_contain_text("Tippfehler, bitte ignorieren", timeout=LIVE)
+    expect(client_log.get_by_role("button", name="Nachricht löschen")).to_have_count(1)  # only her own
+    client_log.get_by_role("button", name="Nachricht löschen").click()
+    expect(client_log).to_contain_text("Diese Nachricht wurde gelöscht.")
+    expect(staff_log).to_contain_text("Diese Nachricht wurde gelöscht.", timeout=LIVE)
+    expect(staff_log).not_to_contain_text("Tippfehler")
+    client.get_by_role("button", name="Schließen").click()
+    staff.keyboard.press("Escape")
 
     staff.get_by_role("button", name="Exportieren", exact=True).click()
     export = staff.get_by_role("dialog", name="Buchungen exportieren")
