@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from portal.domain.errors import UserError
 from portal import routes
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
@@ -47,12 +48,8 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 _hasher = PasswordHasher()
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A refused auth operation; ``key`` is the catalog key of the message."""
-
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)

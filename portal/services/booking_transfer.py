@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import extract
 from sqlmodel import select
 
+from portal.domain.errors import UserError
 from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.booking_import import LineProblem, parse_bookings
@@ -28,12 +29,8 @@ FORMATS = ("csv", "datev")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-class TransferError(ValueError):
+class TransferError(UserError):
     """An import or export was refused; ``key`` is the catalog key of the reason."""
-
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from portal.domain.errors import UserError
 from portal.domain.actor import Actor
 from portal.domain.files import RECEIPT_TYPES, SNIFF_BYTES, safe_filename, sniff
 from portal.services import talks
@@ -12,12 +13,8 @@ from portal.settings import get_settings
 from portal.storage import BlobTooLarge, get_store
 
 
-class UploadRefused(ValueError):
+class UploadRefused(UserError):
     """The file was not stored; ``key`` is the catalog key of the reason."""
-
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
 
 
 async def _sniffed(chunks: AsyncIterator[bytes], found: list[str]) -> AsyncIterator[bytes]:

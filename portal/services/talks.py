@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from portal.domain.errors import UserError
 from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
@@ -35,12 +36,8 @@ from portal.services import access, db
 FIRM_RECIPIENT = (SubjectKind.STAFF.value, 0)
 
 
-class TalkError(ValueError):
+class TalkError(UserError):
     """Refused input; ``key`` is the catalog key of the message to show."""
-
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)

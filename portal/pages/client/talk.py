@@ -5,6 +5,7 @@ import reflex as rx
 from portal import realtime
 from portal.components.chat import chat_log
 from portal.components.common import ACCENT, notice
+from portal.components.sheet import side_sheet
 from portal.settings import get_settings
 from portal.state.portal_talk import UPLOAD_ID, PortalTalkState
 from portal.state.session import t
@@ -56,39 +57,25 @@ def _answer_form() -> rx.Component:
 def talk_drawer() -> rx.Component:
     """The talk as a sheet over the page; full screen on phones."""
     booking = P.booking
-    return rx.drawer.root(
-        rx.drawer.portal(
-            rx.drawer.overlay(background="rgba(0,0,0,0.35)", z_index="40"),
-            rx.drawer.content(
-                realtime.reload_on_change(realtime.ThreadRoom.version, P.refresh),
-                rx.vstack(
-                    rx.hstack(
-                        rx.vstack(
-                            rx.drawer.title(booking.counterparty, size="5", weight="bold"),
-                            rx.hstack(rx.text(booking.date, size="2", color_scheme="gray"),
-                                      rx.text(booking.amount, size="2", weight="bold"), spacing="3"),
-                            rx.text(booking.text, size="2", color_scheme="gray"),
-                            spacing="1",
-                        ),
-                        rx.spacer(),
-                        rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3",
-                                                       aria_label=t("talk.close_flyout"))),
-                        width="100%", align="start",
-                    ),
-                    chat_log(P.messages, on_delete=P.delete_message, can_delete=P.thread_open,
-                             log_id="portal-talk-log"),
-                    rx.cond(
-                        P.thread_open,
-                        rx.vstack(_upload_zone(), _answer_form(), spacing="4", width="100%"),
-                        rx.callout(t("talk.closed_note"), icon="circle-check", color_scheme="gray", width="100%"),
-                    ),
-                    spacing="4", width="100%", padding="16px", overflow_y="auto", height="100%",
-                ),
-                position="fixed", top="0", right="0", left="auto", bottom="0", z_index="50", height="100%",
-                outline="none",
-                width=["100%", "100%", "560px"], background="var(--color-panel-solid)",
-                aria_label=t("talk.title"),
+    return side_sheet(
+        realtime.reload_on_change(realtime.ThreadRoom.version, P.refresh),
+        rx.hstack(
+            rx.vstack(
+                rx.drawer.title(booking.counterparty, size="5", weight="bold"),
+                rx.hstack(rx.text(booking.date, size="2", color_scheme="gray"),
+                          rx.text(booking.amount, size="2", weight="bold"), spacing="3"),
+                rx.text(booking.text, size="2", color_scheme="gray"),
+                spacing="1",
             ),
+            rx.spacer(),
+            rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
+            width="100%", align="start",
         ),
-        open=P.is_open, on_open_change=P.set_is_open, direction="right",
+        chat_log(P.messages, on_delete=P.delete_message, can_delete=P.thread_open, log_id="portal-talk-log"),
+        rx.cond(
+            P.thread_open,
+            rx.vstack(_upload_zone(), _answer_form(), spacing="4", width="100%"),
+            rx.callout(t("talk.closed_note"), icon="circle-check", color_scheme="gray", width="100%"),
+        ),
+        is_open=P.is_open, on_open_change=P.set_is_open, label=t("talk.title"), desktop_width="560px",
     )

@@ -6,6 +6,7 @@ from portal import realtime, routes
 from portal.components.chat import attachment_chip, chat_log, talk_status_icon
 from portal.components.common import ACCENT, empty_state, loading, notice
 from portal.components.shell import staff_shell
+from portal.components.sheet import side_sheet
 from portal.pages.staff.booking_transfer import export_dialog, import_dialog
 from portal.state.booking_transfer import BookingTransferState
 from portal.state.bookings import BookingRowView, StaffBookingsState
@@ -213,33 +214,20 @@ def _flyout() -> rx.Component:
         rx.cond(S.recipient_name != "", rx.text(t("talk.to"), " ", S.recipient_name, size="2", color_scheme="gray")),
         align="center", width="100%",
     )
-    return rx.drawer.root(
-        rx.drawer.portal(
-            rx.drawer.overlay(background="rgba(0,0,0,0.35)", z_index="40"),
-            rx.drawer.content(
-                realtime.reload_on_change(realtime.ThreadRoom.version, S.refresh_talk),
-                rx.vstack(
-                    header,
-                    rx.text(S.booking.text, size="2"),
-                    receipt_badge(S.booking.receipt_missing),
-                    _receipts(),
-                    rx.separator(size="4"),
-                    talk_head,
-                    rx.cond(S.messages.length() > 0,
-                            chat_log(S.messages, on_delete=S.delete_message, can_delete=S.thread_open,
-                                     log_id="staff-talk-log"),
-                            rx.text(t("talk.empty"), size="2", color_scheme="gray")),
-                    rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
-                    spacing="4", width="100%", padding="20px", overflow_y="auto", height="100%",
-                ),
-                position="fixed", top="0", right="0", left="auto", bottom="0", z_index="50", height="100%",
-                outline="none",
-                width=["100%", "100%", "520px"], background="var(--color-panel-solid)",
-                box_shadow="-8px 0 24px rgba(0,0,0,0.12)",
-                aria_label=t("talk.title"),
-            ),
-        ),
-        open=S.flyout_open, on_open_change=S.set_flyout_open, direction="right",
+    return side_sheet(
+        realtime.reload_on_change(realtime.ThreadRoom.version, S.refresh_talk),
+        header,
+        rx.text(S.booking.text, size="2"),
+        receipt_badge(S.booking.receipt_missing),
+        _receipts(),
+        rx.separator(size="4"),
+        talk_head,
+        rx.cond(S.messages.length() > 0,
+                chat_log(S.messages, on_delete=S.delete_message, can_delete=S.thread_open,
+                         log_id="staff-talk-log"),
+                rx.text(t("talk.empty"), size="2", color_scheme="gray")),
+        rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
+        is_open=S.flyout_open, on_open_change=S.set_flyout_open, label=t("talk.title"),
     )
 
 
