@@ -9,6 +9,7 @@ import reflex as rx
 from portal import realtime, routes
 from portal.api import build_api
 from portal.i18n import translate
+from portal.pages.client.conversations import conversations_page
 from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.public.login import login_page
@@ -23,7 +24,8 @@ from portal.state.login import LoginState, ResetState
 from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
-from portal.state.staff import StaffClientsState, StaffInboxState
+from portal.state.conversations import ClientConversationsState, InboxState
+from portal.state.staff import StaffClientsState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -73,6 +75,8 @@ app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.tit
              on_load=StaffClientsState.load)
 app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("bookings.title"),
              on_load=StaffBookingsState.load)
-app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=StaffInboxState.load)
+app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
+app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
+             on_load=ClientConversationsState.load)
 app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

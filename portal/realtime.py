@@ -41,9 +41,19 @@ class AccountRoom(rx.SharedState):
 
 
 class UserRoom(rx.SharedState):
-    """Every tab of one user: their open items and counters."""
+    """Every tab of one client user: their open items, conversations and counter."""
 
     version: int = 0
+
+
+class FirmRoom(rx.SharedState):
+    """Every staff tab: the inbox and the action counter."""
+
+    version: int = 0
+
+
+# One room for all staff: any thread change may move any staff member's inbox.
+FIRM_STAFF_ROOM = "firm-staff"
 
 
 def thread_room(thread_id: int) -> str:
@@ -61,7 +71,7 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom}
+_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom}
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[asyncio.Future] = set()

@@ -20,6 +20,7 @@ STAFF_CLIENT = "/staff/clients/[client]"
 # Client area
 PORTAL = "/portal"
 PORTAL_PROFILE = "/portal/profile"
+PORTAL_CONVERSATIONS = "/portal/messages"
 
 # HTTP endpoints (Starlette, mounted through api_transformer)
 API_LOGIN = "/auth/login"
@@ -31,7 +32,7 @@ API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         PORTAL, PORTAL_PROFILE)
+         PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT)
 
 

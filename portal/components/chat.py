@@ -28,7 +28,20 @@ def attachment_chip(item: AttachmentItem) -> rx.Component:
     )
 
 
-def _bubble(message: MessageItem, on_delete, can_delete: rx.Var) -> rx.Component:
+def _message_menu(message: MessageItem, on_delete, on_edit) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("ellipsis", size=14), size="1", variant="ghost",
+                                                color_scheme="gray", aria_label=t("talk.menu"))),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.item(rx.icon("pencil", size=14), t("talk.edit"), on_select=on_edit(message.id)),
+            rx.dropdown_menu.item(rx.icon("trash-2", size=14), t("talk.delete"), color="red",
+                                  on_select=on_delete(message.id)),
+            z_index="60",
+        ),
+    )
+
+
+def _bubble(message: MessageItem, on_delete, can_delete: rx.Var, on_edit=None) -> rx.Component:
     background = rx.cond(message.internal, "var(--gray-3)",
                          rx.cond(message.from_client, "var(--amber-3)", f"var(--{ACCENT}-3)"))
     border = rx.cond(message.internal, "1px dashed var(--gray-7)",
@@ -40,6 +53,7 @@ def _bubble(message: MessageItem, on_delete, can_delete: rx.Var) -> rx.Component
     )
     delete = rx.cond(
         message.mine & ~message.deleted & can_delete,
+        _message_menu(message, on_delete, on_edit) if on_edit is not None else
         rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray",
                        aria_label=t("talk.delete"), title=t("talk.delete"),
                        on_click=on_delete(message.id)),
@@ -51,7 +65,10 @@ def _bubble(message: MessageItem, on_delete, can_delete: rx.Var) -> rx.Component
             body,
             rx.cond(message.attachments.length() > 0,
                     rx.vstack(rx.foreach(message.attachments, attachment_chip), spacing="1")),
-            rx.hstack(rx.text(message.time, size="1"), rx.cond(message.mine, delivery_mark(message.delivery)),
+            rx.hstack(rx.text(message.time, size="1"),
+                      rx.cond(message.edited & ~message.deleted, rx.text(t("talk.edited"), size="1",
+                                                                         style={"font_style": "italic"})),
+                      rx.cond(message.mine, delivery_mark(message.delivery)),
                       spacing="3", align="center", color="var(--gray-11)"),
             spacing="1", align="stretch",
         ),
@@ -61,10 +78,13 @@ def _bubble(message: MessageItem, on_delete, can_delete: rx.Var) -> rx.Component
     )
 
 
-def chat_log(messages: rx.Var, *, on_delete, can_delete: rx.Var, log_id: str) -> rx.Component:
-    """The messages of a talk as a live region, newest at the bottom."""
+def chat_log(messages: rx.Var, *, on_delete, can_delete: rx.Var, log_id: str, on_edit=None) -> rx.Component:
+    """The messages of a thread as a live region, newest at the bottom.
+
+    With ``on_edit`` the author gets a three-dot menu (edit, delete); without, a delete button.
+    """
     return rx.flex(
-        rx.foreach(messages, lambda m: _bubble(m, on_delete, can_delete)),
+        rx.foreach(messages, lambda m: _bubble(m, on_delete, can_delete, on_edit)),
         direction="column", gap="10px", width="100%", role="log", aria_live="polite",
         aria_label=t("talk.messages"), id=log_id,
     )

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal import routes
+from portal import realtime, routes
 from portal.components.common import ACCENT, brand_mark, loading
 from portal.components.post_form import post_form
 from portal.state.session import LOGOUT_FORM_ID, SessionState, t
@@ -13,8 +13,19 @@ _STAFF_NAV = [
 ]
 _PORTAL_NAV = [
     (routes.PORTAL, "house", "nav.home"),
+    (routes.PORTAL_CONVERSATIONS, "messages-square", "nav.conversations"),
     (routes.PORTAL_PROFILE, "circle-user", "nav.profile"),
 ]
+# The entry whose badge shows what waits for the user.
+_COUNTED = {routes.STAFF_INBOX, routes.PORTAL_CONVERSATIONS}
+
+
+def _counter(path: str) -> rx.Component:
+    if path not in _COUNTED:
+        return rx.fragment()
+    return rx.cond(SessionState.action_count > 0,
+                   rx.badge(SessionState.action_count, color_scheme="orange", variant="solid", radius="full",
+                            aria_label=t("nav.waiting"), title=t("nav.waiting")))
 
 
 def _logout_form() -> rx.Component:
@@ -33,7 +44,8 @@ def _initials() -> rx.Component:
 
 def _sidebar_link(path: str, icon: str, key: str, active: bool) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(t(key), size="3", weight="medium"), spacing="3", align="center"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(t(key), size="3", weight="medium"), _counter(path), spacing="3",
+                  align="center"),
         href=path, underline="none", padding_x="12px", padding_y="10px", border_radius="8px",
         color=f"var(--{ACCENT}-12)" if active else "var(--gray-11)",
         background=f"var(--{ACCENT}-4)" if active else "transparent",
@@ -86,6 +98,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
         rx.cond(
             SessionState.kind == "staff",
             rx.flex(
+                realtime.reload_on_change(realtime.FirmRoom.version, SessionState.refresh_counter),
                 _staff_sidebar(active),
                 _staff_topbar(active),
                 rx.el.main(rx.box(content, max_width="1120px", margin_x="auto"),
@@ -99,7 +112,9 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
 
 def _bottom_link(path: str, icon: str, key: str, active: bool) -> rx.Component:
     return rx.link(
-        rx.vstack(rx.icon(icon, size=22), rx.text(t(key), size="1", weight="medium"), spacing="1", align="center"),
+        rx.vstack(rx.box(rx.icon(icon, size=22), rx.box(_counter(path), position="absolute", top="-8px", left="14px"),
+                         position="relative"),
+                  rx.text(t(key), size="1", weight="medium"), spacing="1", align="center"),
         href=path, underline="none", flex="1", min_height="56px", display="flex", align_items="center",
         justify_content="center", color=f"var(--{ACCENT}-11)" if active else "var(--gray-11)",
         aria_current="page" if active else None,
@@ -107,7 +122,8 @@ def _bottom_link(path: str, icon: str, key: str, active: bool) -> rx.Component:
 
 
 def _top_link(path: str, key: str, active: bool) -> rx.Component:
-    return rx.link(t(key), href=path, underline="none", weight="medium", padding_x="12px", padding_y="8px",
+    return rx.link(rx.hstack(t(key), _counter(path), spacing="2", align="center"), href=path, underline="none",
+                   weight="medium", padding_x="12px", padding_y="8px",
                    border_radius="8px", color=f"var(--{ACCENT}-12)" if active else "var(--gray-11)",
                    background=f"var(--{ACCENT}-4)" if active else "transparent",
                    aria_current="page" if active else None)
@@ -146,6 +162,7 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
         rx.cond(
             SessionState.kind == "contact",
             rx.box(
+                realtime.reload_on_change(realtime.UserRoom.version, SessionState.refresh_counter),
                 header,
                 rx.el.main(content, max_width="960px", margin_x="auto", padding_x="16px", padding_top="20px",
                            padding_bottom=["96px", "96px", "40px"]),

@@ -13,6 +13,7 @@ class Firm(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     datev_consultant_number: int | None = None
+    read_marks: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 

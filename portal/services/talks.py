@@ -25,6 +25,7 @@ from portal.models import (
     Booking,
     Contact,
     Document,
+    Firm,
     Message,
     Receipt,
     StaffUser,
@@ -68,6 +69,7 @@ class MessageView:
     sender_name: str
     body: str
     created_at: dt.datetime
+    edited: bool
     deleted: bool
     delivery: Delivery
     attachments: tuple[AttachmentView, ...]
@@ -95,6 +97,8 @@ class ThreadView:
     id: int
     account_id: int
     kind: str
+    subject: str
+    started_by_side: str
     status: str
     closed_at: dt.datetime | None
     recipient_name: str
@@ -145,7 +149,7 @@ def booking_talk(*, actor: Actor, booking_id: int) -> ThreadView | None:
         if thread is None:
             return None
         changed = mark_received(s, FIRM_RECIPIENT, [thread.id], read=True)
-        view = _thread_view(s, thread)
+        view = build_view(s, thread)
         s.commit()
     if changed:
         realtime.publish([realtime.thread_room(thread.id)])
@@ -157,7 +161,7 @@ def thread_view(*, actor: Actor, thread_id: int) -> ThreadView:
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
         changed = mark_received(s, _recipient_of(actor), [thread.id], read=True)
-        view = _thread_view(s, thread)
+        view = build_view(s, thread)
         s.commit()
     if changed:
         realtime.publish([realtime.thread_room(thread.id)])
@@ -226,7 +230,7 @@ def start_talk(*, actor: Actor, booking_id: int, recipient_contact_id: int | Non
         TalkError: For an empty or too long message or an unknown recipient.
         NotFound: If the actor may not work this booking.
     """
-    _check_body(body)
+    check_body(body)
     with db.session() as s:
         booking = _staff_booking(s, actor, booking_id)
         thread = s.exec(select(Thread).where(Thread.booking_id == booking.id,
@@ -245,7 +249,7 @@ def start_talk(*, actor: Actor, booking_id: int, recipient_contact_id: int | Non
                             subject=booking.counterparty[:200])
             s.add(thread)
             s.flush()
-        _add_message(s, actor, thread, body, sender_name)
+        add_message(s, actor, thread, body, sender_name)
         rooms = rooms_for(s, [thread])
         s.commit()
     realtime.publish(rooms)
@@ -262,10 +266,10 @@ def post_message(*, actor: Actor, thread_id: int, body: str, sender_name: str = 
         TalkError: For an empty or too long message, or a closed talk.
         NotFound: If the actor may not read the talk.
     """
-    _check_body(body)
+    check_body(body)
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
-        message = _add_message(s, actor, thread, body, sender_name)
+        message = add_message(s, actor, thread, body, sender_name)
         rooms = rooms_for(s, [thread])
         s.commit()
     realtime.publish(rooms)
@@ -282,10 +286,10 @@ def add_receipt_message(*, actor: Actor, thread_id: int, body: str, filename: st
         The new message's id.
     """
     if body.strip():
-        _check_body(body)
+        check_body(body)
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
-        message = _add_message(s, actor, thread, body, "")
+        message = add_message(s, actor, thread, body, "")
         s.add(Document(account_id=thread.account_id, blob_key=blob_key, filename=filename, size=size,
                        content_type=content_type, sha256=sha256, uploaded_by_kind=actor.kind,
                        uploaded_by_id=actor.id, message_id=message.id, booking_id=thread.booking_id))
@@ -375,11 +379,13 @@ def close_threads(s: Session, thread_ids: Iterable[int], *, closed_by: int) -> l
 
 def rooms_for(s: Session, threads: Iterable[Thread]) -> set[str]:
     """The rooms whose tabs show these threads: the thread itself, the account's staff
-    views, and each client user who may read it (never for internal talks)."""
+    views, every staff tab (inbox, counters), and each client user who may read it
+    (never for internal talks)."""
     rooms: set[str] = set()
     for thread in threads:
         rooms.add(realtime.thread_room(thread.id))
         rooms.add(realtime.account_room(thread.account_id))
+        rooms.add(realtime.FIRM_STAFF_ROOM)
         rooms.update(realtime.user_room(kind, rid) for kind, rid in _client_readers(s, thread))
     return rooms
 
@@ -398,7 +404,7 @@ def _client_readers(s: Session, thread: Thread) -> list[tuple[str, int]]:
 # Helpers
 
 
-def _check_body(body: str) -> None:
+def check_body(body: str) -> None:
     problem = message_problem(body)
     if problem:
         raise TalkError(problem)
@@ -420,7 +426,7 @@ def _staff_booking(s: Session, actor: Actor, booking_id: int) -> Booking:
     return booking
 
 
-def _add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name: str) -> Message:
+def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name: str) -> Message:
     if thread.status != ThreadStatus.OPEN:
         raise TalkError("talk.error.closed")
     name = actor.name
@@ -496,7 +502,7 @@ def _refresh_receipt_missing(s: Session, booking_id: int) -> None:
     s.add(booking)
 
 
-def _thread_view(s: Session, thread: Thread) -> ThreadView:
+def build_view(s: Session, thread: Thread) -> ThreadView:
     messages = s.exec(select(Message).where(Message.thread_id == thread.id)
                       .order_by(Message.created_at, Message.id)).all()
     ids = [m.id for m in messages]
@@ -510,6 +516,8 @@ def _thread_view(s: Session, thread: Thread) -> ThreadView:
         for d in s.exec(select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)).all():
             docs.setdefault(d.message_id, []).append(_attachment(d))
     booking = s.get(Booking, thread.booking_id) if thread.booking_id else None
+    firm = s.exec(select(Firm)).first()
+    show_read = firm is None or firm.read_marks
     receipts: tuple[AttachmentView, ...] = ()
     if booking is not None:
         receipts = tuple(_attachment(d) for d in s.exec(
@@ -523,13 +531,16 @@ def _thread_view(s: Session, thread: Thread) -> ThreadView:
     else:
         recipient = ""
     return ThreadView(
-        id=thread.id, account_id=thread.account_id, kind=thread.kind, status=thread.status,
+        id=thread.id, account_id=thread.account_id, kind=thread.kind, subject=thread.subject,
+        started_by_side=thread.started_by_side, status=thread.status,
         closed_at=thread.closed_at, recipient_name=recipient,
         booking=_booking_line(booking) if booking else None,
         messages=tuple(MessageView(
             id=m.id, author_kind=m.author_kind, author_id=m.author_id, sender_name=m.sender_name,
-            body="" if m.deleted_at else m.body, created_at=m.created_at, deleted=m.deleted_at is not None,
-            delivery=delivery(delivered=states.get(m.id, (False, False))[0], read=states.get(m.id, (False, False))[1]),
+            body="" if m.deleted_at else m.body, created_at=m.created_at, edited=m.edited_at is not None,
+            deleted=m.deleted_at is not None,
+            delivery=delivery(delivered=states.get(m.id, (False, False))[0],
+                              read=show_read and states.get(m.id, (False, False))[1]),
             attachments=() if m.deleted_at else tuple(docs.get(m.id, ())))
             for m in messages),
         receipts=receipts,

@@ -12,11 +12,11 @@ from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
-from portal import routes
+from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.domain.enums import SessionScope
 from portal.i18n import CATALOGS, DEFAULT_LOCALE, negotiate, normalize_locale
-from portal.services import auth, firm
+from portal.services import auth, conversations, firm
 
 
 class Area(StrEnum):
@@ -46,6 +46,7 @@ class SessionState(rx.State):
     is_admin: bool = False
     locale: str = DEFAULT_LOCALE
     firm_name: str = ""
+    action_count: int = 0
 
     @rx.var
     def messages(self) -> dict[str, str]:
@@ -72,7 +73,20 @@ class SessionState(rx.State):
         self.is_admin = actor.is_admin
         self.locale = normalize_locale(actor.locale)
         self.firm_name = await asyncio.to_thread(firm.firm_name)
+        # Every tab follows its side's room, so the menu counter is live on every page.
+        if actor.is_staff:
+            await realtime.link(self, realtime.FirmRoom, realtime.FIRM_STAFF_ROOM)
+        else:
+            await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
+        self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
         return actor
+
+    @rx.event
+    async def refresh_counter(self):
+        """Recount what waits for this user (after a live update)."""
+        actor = await self._current_actor()
+        if actor is not None and actor.scope == SessionScope.FULL:
+            self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
 
     async def _current_actor(self) -> Actor | None:
         """The actor behind the cookie, whatever area it belongs to."""
@@ -88,6 +102,8 @@ class SessionState(rx.State):
     async def _forget(self) -> None:
         """Reset every portal state of this tab so no earlier user's data remains."""
         for state_cls in _portal_states(rx.State):
+            if issubclass(state_cls, rx.SharedState):
+                continue  # rooms are shared with other users' tabs and hold only a counter
             (await self.get_state(state_cls)).reset()
         self.locale = negotiate(self.router.headers.accept_language)
 

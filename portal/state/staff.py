@@ -57,13 +57,3 @@ class StaffClientsState(rx.State):
         """Missing receipts over all listed clients."""
         return sum(r.missing_receipts for r in self.rows)
 
-
-class StaffInboxState(rx.State):
-    """The staff inbox page (threads arrive with the booking talks)."""
-
-    @rx.event
-    async def load(self):
-        """Check the session."""
-        if await require_actor(self, Area.STAFF) is None:
-            return to_login(self)
-        return None

@@ -33,6 +33,7 @@ class MessageItem:
     body: str = ""
     time: str = ""
     delivery: str = "sent"
+    edited: bool = False
     deleted: bool = False
     attachments: list[AttachmentItem] = dataclasses.field(default_factory=list)
 
@@ -64,7 +65,7 @@ def message_items(view: ThreadView, actor: Actor, locale: str) -> list[MessageIt
                     internal=view.kind == ThreadKind.INTERNAL,
                     mine=m.author_kind == actor.kind and m.author_id == actor.id, sender=m.sender_name,
                     body=m.body, time=fmt.datetime(m.created_at, locale), delivery=m.delivery.value,
-                    deleted=m.deleted, attachments=attachment_items(m.attachments))
+                    edited=m.edited, deleted=m.deleted, attachments=attachment_items(m.attachments))
         for m in view.messages
     ]
 

@@ -89,7 +89,7 @@ def test_booking_talk_journey(new_page, talk_setup):
     client.get_by_label("Ihre Antwort").fill("Hier ist die Rechnung <b>sofort</b>.")
     client.get_by_role("button", name="Senden").click()
     expect(client_log).to_contain_text("Hier ist die Rechnung <b>sofort</b>.")  # HTML shows as text
-    client.locator("#receipt-upload input[type=file]").set_input_files(str(talk_setup["receipt"]))
+    client.locator("#thread-attachment input[type=file]").set_input_files(str(talk_setup["receipt"]))
     expect(client_log.get_by_role("link", name="beleg.png")).to_be_visible(timeout=LIVE)
     screenshot(client, "talk-client-answered-phone")
 
@@ -142,8 +142,9 @@ def test_booking_talk_journey(new_page, talk_setup):
     client.get_by_label("Ihre Antwort").fill("Tippfehler, bitte ignorieren")
     client.get_by_role("button", name="Senden").click()
     expect(staff_log).to_contain_text("Tippfehler, bitte ignorieren", timeout=LIVE)
-    expect(client_log.get_by_role("button", name="Nachricht löschen")).to_have_count(1)  # only her own
-    client_log.get_by_role("button", name="Nachricht löschen").click()
+    expect(client_log.get_by_role("button", name="Aktionen zur Nachricht")).to_have_count(1)  # only her own
+    client_log.get_by_role("button", name="Aktionen zur Nachricht").click()
+    client.get_by_role("menuitem", name="Löschen").click()
     expect(client_log).to_contain_text("Diese Nachricht wurde gelöscht.")
     expect(staff_log).to_contain_text("Diese Nachricht wurde gelöscht.", timeout=LIVE)
     expect(staff_log).not_to_contain_text("Tippfehler")

@@ -5,9 +5,9 @@ import reflex as rx
 from portal import realtime, routes
 from portal.components.common import ACCENT, loading
 from portal.components.shell import portal_shell
-from portal.pages.client.talk import talk_drawer
+from portal.components.threads import thread_sheet
 from portal.state.portal_home import AccountView, OpenItemView, PortalHomeState, QuestionView
-from portal.state.portal_talk import PortalTalkState
+from portal.state.thread_panel import ThreadPanelState
 from portal.state.session import SessionState, t
 
 
@@ -95,7 +95,7 @@ def _question(q: QuestionView) -> rx.Component:
             ),
             width="100%", size="2",
         ),
-        on_click=PortalTalkState.open_talk(q.thread_id), type="button",
+        on_click=ThreadPanelState.open_thread(q.thread_id, ""), type="button",
         style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"},
         aria_label=t("home.open_question"),
     )
@@ -115,6 +115,28 @@ def _questions() -> rx.Component:
     )
 
 
+def _messages_card() -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.center(rx.icon("messages-square", size=22, color=f"var(--{ACCENT}-11)"), width="44px",
+                          height="44px", border_radius="12px", background=f"var(--{ACCENT}-3)"),
+                rx.vstack(rx.text(t("home.messages.title"), weight="bold"),
+                          rx.text(rx.cond(SessionState.action_count > 0, t("home.messages.waiting"),
+                                          t("home.messages.none")), size="2", color_scheme="gray"),
+                          spacing="0", flex="1"),
+                rx.cond(SessionState.action_count > 0,
+                        rx.badge(SessionState.action_count, color_scheme="orange", variant="solid", radius="full",
+                                 size="3")),
+                rx.icon("chevron-right", size=18, color="var(--gray-9)"),
+                align="center", spacing="3", width="100%",
+            ),
+            width="100%",
+        ),
+        href=routes.PORTAL_CONVERSATIONS, underline="none", width="100%", color="inherit",
+    )
+
+
 def home_page() -> rx.Component:
     """The page at :data:`routes.PORTAL`."""
     return portal_shell(
@@ -125,11 +147,11 @@ def home_page() -> rx.Component:
                 spacing="0",
             ),
             rx.cond(PortalHomeState.loaded,
-                    rx.vstack(_questions(), _summary(), rx.foreach(PortalHomeState.accounts, _account),
+                    rx.vstack(_questions(), _messages_card(), _summary(), rx.foreach(PortalHomeState.accounts, _account),
                               spacing="4", width="100%"),
                     loading()),
             realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),
-            talk_drawer(),
+            thread_sheet(),
             spacing="4", width="100%",
         ),
         active=routes.PORTAL,

@@ -1,0 +1,283 @@
+"""Conversations (not tied to a booking), the staff inbox and the action counters.
+
+Posting, deleting and read marks are shared with booking talks (:mod:`talks`); this
+module adds what only conversations have: a subject, both sides starting them, the
+close rule, editing, and the lists that show what needs whose action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from portal import realtime
+from portal.domain.actor import Actor
+from portal.domain.clock import utcnow
+from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
+from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
+from portal.services import access, db, talks
+from portal.services.talks import TalkError
+
+MAX_SUBJECT_CHARS = 200
+VIEWS = ("open", "closed", "all")
+INBOX_STATES = ("open", "waiting", "answered", "closed", "all")
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """One line of a conversation list or of the staff inbox."""
+
+    id: int
+    kind: str
+    account_id: int
+    account_name: str
+    subject: str
+    status: str
+    closed_at: dt.datetime | None
+    started_by_side: str
+    last_author_kind: str
+    last_preview: str
+    last_at: dt.datetime
+    needs_action: bool
+    private: bool
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """A client the staff user may start a conversation with, and its users."""
+
+    account_id: int
+    name: str
+    contacts: tuple[talks.Recipient, ...]
+
+
+def _side(actor: Actor) -> str:
+    return SubjectKind.STAFF.value if actor.is_staff else SubjectKind.CONTACT.value
+
+
+def _check_subject(subject: str) -> str:
+    cleaned = " ".join(subject.split())
+    if not cleaned:
+        raise TalkError("conversation.error.subject_empty")
+    if len(cleaned) > MAX_SUBJECT_CHARS:
+        raise TalkError("conversation.error.subject_too_long")
+    return cleaned
+
+
+def start_conversation(*, actor: Actor, account_id: int, subject: str, body: str,
+                       private_contact_id: int | None = None) -> int:
+    """Open a conversation with a first message.
+
+    Staff address all users of the account with full access, or one user privately.
+    A client user addresses the firm; with ``private_contact_id`` equal to their own id
+    (or without full access) nobody else of their account sees it.
+
+    Returns:
+        The conversation's id.
+
+    Raises:
+        TalkError: Empty or too long subject or message, or an addressee who is not a
+            portal user of that account.
+        NotFound: If the actor may not work with that account.
+    """
+    subject = _check_subject(subject)
+    talks.check_body(body)
+    with db.session() as s:
+        if actor.is_staff:
+            access.staff_account(s, actor, account_id)
+            if private_contact_id is not None:
+                link = s.get(AccountContact, (account_id, private_contact_id))
+                if link is None or not link.login:
+                    raise TalkError("talk.error.recipient")
+        else:
+            link = access.contact_link(s, actor, account_id)
+            if private_contact_id not in (None, actor.id):
+                raise TalkError("talk.error.recipient")
+            if not link.full_access:
+                private_contact_id = actor.id
+        thread = Thread(account_id=account_id, kind=ThreadKind.CONVERSATION, subject=subject,
+                        audience=Audience.CONTACT if private_contact_id else Audience.ALL,
+                        audience_contact_id=private_contact_id, started_by_side=_side(actor))
+        s.add(thread)
+        s.flush()
+        talks.add_message(s, actor, thread, body, "")
+        rooms = talks.rooms_for(s, [thread])
+        s.commit()
+    realtime.publish(rooms)
+    return thread.id
+
+
+def edit_message(*, actor: Actor, message_id: int, body: str) -> None:
+    """Change one's own message; it then shows as edited.
+
+    Raises:
+        TalkError: Bad body, deleted message, or closed thread.
+        NotFound: If the message is not the actor's own.
+    """
+    talks.check_body(body)
+    with db.session() as s:
+        message = s.get(Message, message_id)
+        if message is None:
+            raise access.NotFound("message")
+        thread = access.readable_thread(s, actor, message.thread_id)
+        if message.author_kind != actor.kind or message.author_id != actor.id:
+            raise access.NotFound("message")
+        if message.deleted_at is not None:
+            raise TalkError("conversation.error.deleted")
+        if thread.status != ThreadStatus.OPEN:
+            raise TalkError("talk.error.closed")
+        message.body = body.strip()
+        message.edited_at = utcnow()
+        s.add(message)
+        rooms = talks.rooms_for(s, [thread])
+        s.commit()
+    realtime.publish(rooms)
+
+
+def may_close(actor: Actor, thread: Thread | talks.ThreadView) -> bool:
+    """A side closes only what it started; booking talks are closed by the firm."""
+    if thread.kind == ThreadKind.CONVERSATION:
+        return thread.started_by_side == _side(actor)
+    return actor.is_staff
+
+
+def close_conversation(*, actor: Actor, thread_id: int) -> None:
+    """Archive a conversation the actor's side started. It stays readable.
+
+    Raises:
+        NotFound: Not readable, or the other side started it.
+    """
+    with db.session() as s:
+        thread = access.readable_thread(s, actor, thread_id)
+        if not may_close(actor, thread):
+            raise access.NotFound("thread")
+        rooms = talks.rooms_for(s, talks.close_threads(s, [thread.id], closed_by=actor.id))
+        s.commit()
+    realtime.publish(rooms)
+
+
+def start_choices(*, actor: Actor) -> list[AccountChoice]:
+    """For staff: the clients they work and their portal users (for "new conversation")."""
+    access.require_staff(actor)
+    with db.session() as s:
+        accounts = s.exec(_scoped_accounts(actor, mine=True).order_by(ClientAccount.name)).all()
+        ids = [a.id for a in accounts]
+        people: dict[int, list[talks.Recipient]] = {}
+        if ids:
+            for account_id, contact in s.exec(
+                    select(AccountContact.account_id, Contact).join(Contact, Contact.id == AccountContact.contact_id)
+                    .where(AccountContact.account_id.in_(ids), AccountContact.login == True)  # noqa: E712
+                    .order_by(Contact.last_name)).all():
+                name = f"{contact.first_name} {contact.last_name}".strip() or (contact.email or "")
+                people.setdefault(account_id, []).append(talks.Recipient(contact_id=contact.id, name=name))
+        return [AccountChoice(account_id=a.id, name=a.name, contacts=tuple(people.get(a.id, ()))) for a in accounts]
+
+
+def client_accounts(*, actor: Actor) -> list[AccountChoice]:
+    """For a client user: the accounts they may write from."""
+    access.require_contact(actor)
+    with db.session() as s:
+        rows = s.exec(select(ClientAccount).join(AccountContact, AccountContact.account_id == ClientAccount.id)
+                      .where(AccountContact.contact_id == actor.id, AccountContact.login == True)  # noqa: E712
+                      .order_by(ClientAccount.name)).all()
+        return [AccountChoice(account_id=a.id, name=a.name, contacts=()) for a in rows]
+
+
+def list_for_client(*, actor: Actor, view: str = "open") -> list[ThreadSummary]:
+    """The client user's conversations in the Open / Closed / All view, newest activity first."""
+    access.require_contact(actor)
+    with db.session() as s:
+        links = {link.account_id: link for link in s.exec(select(AccountContact).where(
+            AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+        if not links:
+            return []
+        query = select(Thread).where(Thread.account_id.in_(links), Thread.kind == ThreadKind.CONVERSATION)
+        query = _view_filter(query, view)
+        threads = [t for t in s.exec(query).all() if access.contact_sees_thread(links[t.account_id], t)]
+        return _summaries(s, threads, viewer_side=SubjectKind.CONTACT)
+
+
+def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = 100) -> list[ThreadSummary]:
+    """The staff inbox across clients: booking talks and conversations, newest activity first.
+
+    Args:
+        actor: Staff.
+        mine: Only clients assigned to the actor (admins may choose all).
+        state: ``open``, ``waiting`` (for the client), ``answered`` (needs the firm),
+            ``closed`` or ``all``.
+        limit: Most threads returned.
+    """
+    access.require_staff(actor)
+    with db.session() as s:
+        account_ids = _scoped_accounts(actor, mine, columns=(ClientAccount.id,))
+        query = select(Thread).where(Thread.account_id.in_(account_ids), Thread.kind != ThreadKind.INTERNAL)
+        query = _view_filter(query, "all" if state == "all" else ("closed" if state == "closed" else "open"))
+        summaries = _summaries(s, s.exec(query).all(), viewer_side=SubjectKind.STAFF)
+        if state == "waiting":
+            summaries = [t for t in summaries if t.last_author_kind == SubjectKind.STAFF]
+        elif state == "answered":
+            summaries = [t for t in summaries if t.needs_action]
+        return summaries[:limit]
+
+
+def action_count(*, actor: Actor) -> int:
+    """Open threads waiting for the actor's side: the other side wrote last.
+
+    Staff count the clients they work (admins: all); client users count what they may read.
+    """
+    if actor.is_staff:
+        return len(inbox(actor=actor, mine=not actor.is_admin, state="answered", limit=10_000))
+    with db.session() as s:
+        links = {link.account_id: link for link in s.exec(select(AccountContact).where(
+            AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+        if not links:
+            return 0
+        threads = [t for t in s.exec(select(Thread).where(
+            Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
+            Thread.kind != ThreadKind.INTERNAL)).all() if access.contact_sees_thread(links[t.account_id], t)]
+        last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
+        return sum(1 for t in threads if t.id in last and last[t.id].author_kind == SubjectKind.STAFF)
+
+
+def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)):
+    """Accounts the actor works (``mine``), or all of them for an admin who asks."""
+    query = select(*columns)
+    if mine or not actor.is_admin:
+        query = query.join(Assignment, Assignment.account_id == ClientAccount.id).where(
+            Assignment.staff_id == actor.id)
+    return query
+
+
+def _view_filter(query, view: str):
+    if view == "open":
+        return query.where(Thread.status == ThreadStatus.OPEN)
+    if view == "closed":
+        return query.where(Thread.status == ThreadStatus.CLOSED)
+    return query
+
+
+def _summaries(s: Session, threads: list[Thread], *, viewer_side: str) -> list[ThreadSummary]:
+    if not threads:
+        return []
+    ids = [t.id for t in threads]
+    last = talks.last_messages(s, ids)
+    names = dict(s.exec(select(ClientAccount.id, ClientAccount.name).where(
+        ClientAccount.id.in_({t.account_id for t in threads}))).all())
+    bookings = dict(s.exec(select(Booking.id, Booking.counterparty).where(
+        Booking.id.in_({t.booking_id for t in threads if t.booking_id}))).all()) if any(
+        t.booking_id for t in threads) else {}
+    result = []
+    for t in threads:
+        message = last.get(t.id)
+        author = message.author_kind if message else viewer_side
+        result.append(ThreadSummary(
+            id=t.id, kind=t.kind, account_id=t.account_id, account_name=names.get(t.account_id, ""),
+            subject=t.subject or bookings.get(t.booking_id, ""), status=t.status, closed_at=t.closed_at,
+            started_by_side=t.started_by_side, last_author_kind=author,
+            last_preview=(message.body[:140] if message else ""), last_at=message.created_at if message else t.created_at,
+            needs_action=t.status == ThreadStatus.OPEN and author != viewer_side,
+            private=t.audience == Audience.CONTACT))
+    result.sort(key=lambda r: r.last_at, reverse=True)
+    return result
