@@ -17,8 +17,10 @@ from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
+from portal.pages.staff.settings import settings_page
 from portal.services import outbox, startup
 from portal.settings import get_settings
+from portal.state.firm_settings import FirmSettingsState
 from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
 from portal.state.portal_home import PortalHomeState, ProfileState
@@ -76,6 +78,8 @@ app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.tit
 app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("bookings.title"),
              on_load=StaffBookingsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
+app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
+             on_load=FirmSettingsState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
              on_load=ClientConversationsState.load)

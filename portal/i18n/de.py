@@ -222,4 +222,9 @@ MESSAGES: dict[str, str] = {
     'home.messages.waiting': 'Ihre Kanzlei wartet auf Ihre Antwort.',
     'home.messages.none': 'Alle Unterhaltungen mit Ihrer Kanzlei',
     "talk.cancel": "Abbrechen",
+    'nav.settings': 'Einstellungen',
+    'settings.title': 'Einstellungen',
+    'settings.subtitle': 'Gilt für die ganze Kanzlei und alle Mandanten',
+    'settings.read_marks': 'Lesebestätigungen anzeigen',
+    'settings.read_marks.help': 'Zeigt bei Nachrichten „Gelesen“, sobald die andere Seite sie geöffnet hat. Ausgeschaltet sieht man nur „Zugestellt“.',
 }

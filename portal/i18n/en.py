@@ -220,4 +220,9 @@ MESSAGES: dict[str, str] = {
     'home.messages.waiting': 'Your firm is waiting for your answer.',
     'home.messages.none': 'All conversations with your firm',
     "talk.cancel": "Cancel",
+    'nav.settings': 'Settings',
+    'settings.title': 'Settings',
+    'settings.subtitle': 'Applies to the whole firm and all clients',
+    'settings.read_marks': 'Show read marks',
+    'settings.read_marks.help': 'Shows “Read” on messages once the other side opened them. When off, only “Delivered” is shown.',
 }

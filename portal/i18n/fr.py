@@ -222,4 +222,9 @@ MESSAGES: dict[str, str] = {
     'home.messages.waiting': 'Votre cabinet attend votre réponse.',
     'home.messages.none': 'Toutes les conversations avec votre cabinet',
     "talk.cancel": "Annuler",
+    'nav.settings': 'Paramètres',
+    'settings.title': 'Paramètres',
+    'settings.subtitle': "S'applique à tout le cabinet et à tous les clients",
+    'settings.read_marks': 'Afficher les accusés de lecture',
+    'settings.read_marks.help': "Affiche « Lu » dès que l'autre partie a ouvert le message. Désactivé, seul « Distribué » s'affiche.",
 }

@@ -1,9 +1,13 @@
 """The firm running this installation."""
 
+from dataclasses import dataclass
+
 from sqlmodel import select
 
+from portal.domain.actor import Actor
 from portal.models import Firm
 from portal.services import db
+from portal.services.access import AccessDenied
 
 
 def firm_name() -> str:
@@ -11,3 +15,44 @@ def firm_name() -> str:
     with db.session() as s:
         firm = s.exec(select(Firm)).first()
         return firm.name if firm else ""
+
+
+@dataclass(frozen=True)
+class FirmSettings:
+    """What an admin can change about the firm."""
+
+    name: str
+    read_marks: bool
+
+
+def settings(*, actor: Actor) -> FirmSettings:
+    """The firm's settings (admins only).
+
+    Raises:
+        AccessDenied: If the actor is not an admin.
+    """
+    _require_admin(actor)
+    with db.session() as s:
+        firm = s.exec(select(Firm)).first()
+        return FirmSettings(name=firm.name if firm else "", read_marks=firm.read_marks if firm else True)
+
+
+def set_read_marks(*, actor: Actor, enabled: bool) -> None:
+    """Show or hide read marks on every message, for both sides.
+
+    Raises:
+        AccessDenied: If the actor is not an admin.
+    """
+    _require_admin(actor)
+    with db.session() as s:
+        firm = s.exec(select(Firm)).first()
+        if firm is None:
+            firm = Firm(name="")
+        firm.read_marks = enabled
+        s.add(firm)
+        s.commit()
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise AccessDenied("admins only")

@@ -1,5 +1,7 @@
 """Conversations in three browsers: private thread with attachment, live inbox, read tick, close rule."""
 
+import re
+
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -119,3 +121,30 @@ def test_conversation_journey(new_page, people):
         has_text="Unterlagen Jahresabschluss")).to_be_visible()
     expect(thomas.get_by_text("Frage zur Lohnabrechnung")).to_have_count(0)
     screenshot(thomas, "conversation-other-user-desktop")
+
+
+def test_admin_switches_read_marks_off(new_page):
+    from portal.domain.enums import Role
+
+    admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")
+    accountant = factories.staff(name="Nur Buchhaltung")
+    page = new_page(DESKTOP)
+    page.goto("/login")
+    log_in(page, admin.email)
+    page.get_by_role("link", name="Einstellungen").first.click()
+    switch = page.get_by_role("switch", name="Lesebestätigungen anzeigen")
+    expect(switch).to_be_checked()
+    switch.click()
+    expect(switch).not_to_be_checked()
+    page.reload()
+    expect(page.get_by_role("switch", name="Lesebestätigungen anzeigen")).not_to_be_checked()
+    screenshot(page, "settings-desktop")
+    page.get_by_role("switch", name="Lesebestätigungen anzeigen").click()  # back on for the other tests
+    expect(page.get_by_role("switch", name="Lesebestätigungen anzeigen")).to_be_checked()
+
+    other = new_page(DESKTOP)
+    other.goto("/login")
+    log_in(other, accountant.email)
+    expect(other.get_by_role("link", name="Einstellungen")).to_have_count(0)
+    other.goto("/staff/settings")
+    expect(other).to_have_url(re.compile(r"/staff/clients/?$"))

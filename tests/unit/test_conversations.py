@@ -155,3 +155,14 @@ def test_html_in_subject_and_body_is_stored_as_text(firm):
     cid = start(firm, subject="<img src=x onerror=alert(1)>", body="<script>alert(1)</script>")
     view = talks.thread_view(actor=firm["maria"], thread_id=cid)
     assert view.subject == "<img src=x onerror=alert(1)>" and view.messages[0].body == "<script>alert(1)</script>"
+
+
+def test_only_admins_change_firm_settings(firm):
+    from portal.services import firm as firm_service
+
+    with pytest.raises(AccessDenied):
+        firm_service.set_read_marks(actor=firm["anna"], enabled=False)
+    with pytest.raises(AccessDenied):
+        firm_service.settings(actor=firm["maria"])
+    firm_service.set_read_marks(actor=firm["admin"], enabled=False)
+    assert firm_service.settings(actor=firm["admin"]).read_marks is False
