@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
 from portal.domain.enums import Audience, ThreadKind
-from portal.models import AccountContact, Assignment, ClientAccount, Thread
+from portal.models import AccountContact, Assignment, ClientAccount, Message, Thread
 
 
 class AccessDenied(Exception):
@@ -92,3 +92,18 @@ def readable_thread(s: Session, actor: Actor, thread_id: int) -> Thread:
     if not contact_sees_thread(s.get(AccountContact, (thread.account_id, actor.id)), thread):
         raise NotFound("thread")
     return thread
+
+
+def own_message(s: Session, actor: Actor, message_id: int) -> tuple[Message, Thread]:
+    """A message the actor wrote, in a thread they may still read.
+
+    Raises:
+        NotFound: If it does not exist or is somebody else's.
+    """
+    message = s.get(Message, message_id)
+    if message is None:
+        raise NotFound("message")
+    thread = readable_thread(s, actor, message.thread_id)
+    if message.author_kind != actor.kind or message.author_id != actor.id:
+        raise NotFound("message")
+    return message, thread

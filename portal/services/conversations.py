@@ -16,7 +16,7 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
-from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
+from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Thread
 from portal.services import access, db, talks
 from portal.services.talks import TalkError
 
@@ -118,12 +118,7 @@ def edit_message(*, actor: Actor, message_id: int, body: str) -> None:
     """
     talks.check_body(body)
     with db.session() as s:
-        message = s.get(Message, message_id)
-        if message is None:
-            raise access.NotFound("message")
-        thread = access.readable_thread(s, actor, message.thread_id)
-        if message.author_kind != actor.kind or message.author_id != actor.id:
-            raise access.NotFound("message")
+        message, thread = access.own_message(s, actor, message_id)
         if message.deleted_at is not None:
             raise TalkError("conversation.error.deleted")
         if thread.status != ThreadStatus.OPEN:

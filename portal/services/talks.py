@@ -325,12 +325,7 @@ def delete_message(*, actor: Actor, message_id: int) -> None:
         NotFound: If the message is not the actor's own (or not readable).
     """
     with db.session() as s:
-        message = s.get(Message, message_id)
-        if message is None:
-            raise access.NotFound("message")
-        thread = access.readable_thread(s, actor, message.thread_id)
-        if message.author_kind != actor.kind or message.author_id != actor.id:
-            raise access.NotFound("message")
+        message, thread = access.own_message(s, actor, message_id)
         if message.deleted_at is None:
             message.deleted_at = utcnow()
             s.add(message)

@@ -10,11 +10,9 @@ from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import conversations, talks
 from portal.services.access import NotFound
-from portal.state.bookings import Option
+from portal.state.bookings import EVERYONE, Option
 from portal.state.session import Area, SessionState, require_actor, to_login
 from portal.state.thread_panel import ThreadPanelState
-
-EVERYONE = "all"
 
 
 @dataclasses.dataclass
