@@ -55,11 +55,6 @@ class Settings:
     session_days: int
 
     @property
-    def is_dev(self) -> bool:
-        """Whether the portal runs in development mode."""
-        return self.env == "dev"
-
-    @property
     def https(self) -> bool:
         """Whether the public URL is served over HTTPS (cookies get ``Secure``)."""
         return self.base_url.startswith("https://")
