@@ -31,10 +31,11 @@ API_RESET = "/auth/reset"
 API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
+API_TALK_LINK = "/t/{token}"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT, STAFF_SETTINGS,
          PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK)
 
 
 def reset_password(token: str) -> str:
@@ -55,6 +56,16 @@ def file(key: str) -> str:
 def file_preview(key: str) -> str:
     """Preview (PNG) path of a stored file."""
     return API_FILE_PREVIEW.replace("{key}", key)
+
+
+def talk_link(token: str) -> str:
+    """Path of an email link into the talk area."""
+    return API_TALK_LINK.replace("{token}", token)
+
+
+def needs_password(path: str) -> bool:
+    """Whether a client page is outside the talk area an email link opens."""
+    return path.startswith(PORTAL) and path.rstrip("/") != PORTAL
 
 
 def export(key: str) -> str:

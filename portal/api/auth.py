@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
-from portal.api.session import cookie_token
+from portal.api.session import cookie_token, set_session_cookie
 from portal.i18n import negotiate
 from portal.services import auth
 from portal.settings import get_settings
@@ -26,19 +26,6 @@ def _see_other(path: str) -> RedirectResponse:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form(max_files=0, max_fields=10)
     return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
-
-
-def _set_session_cookie(response: Response, token: str) -> None:
-    settings = get_settings()
-    response.set_cookie(
-        auth.SESSION_COOKIE,
-        auth.sign_session_token(token),
-        max_age=settings.session_days * 86400,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.https,
-    )
 
 
 async def login(request: Request) -> Response:
@@ -59,7 +46,7 @@ async def login(request: Request) -> Response:
     kind = result.actor.kind.value
     target = next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind)
     response = _see_other(target)
-    _set_session_cookie(response, result.token)
+    set_session_cookie(response, result.token)
     return response
 
 

@@ -3,10 +3,11 @@
 import asyncio
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from portal.domain.actor import Actor
-from portal.domain.enums import SessionScope
 from portal.services import auth
+from portal.settings import get_settings
 
 
 def cookie_token(request: Request) -> str | None:
@@ -16,7 +17,13 @@ def cookie_token(request: Request) -> str | None:
 
 
 async def request_actor(request: Request) -> Actor | None:
-    """The logged-in actor with a full session, or None."""
+    """The logged-in actor (the services decide what a link-opened session may reach)."""
     token = cookie_token(request)
-    actor = await asyncio.to_thread(auth.resolve_session, token) if token else None
-    return actor if actor is not None and actor.scope == SessionScope.FULL else None
+    return await asyncio.to_thread(auth.resolve_session, token) if token else None
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """Attach the signed, HttpOnly session cookie for ``token``."""
+    settings = get_settings()
+    response.set_cookie(auth.SESSION_COOKIE, auth.sign_session_token(token), max_age=settings.session_days * 86400,
+                        path="/", httponly=True, samesite="lax", secure=settings.https)

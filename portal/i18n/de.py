@@ -227,4 +227,13 @@ MESSAGES: dict[str, str] = {
     'settings.subtitle': 'Gilt für die ganze Kanzlei und alle Mandanten',
     'settings.read_marks': 'Lesebestätigungen anzeigen',
     'settings.read_marks.help': 'Zeigt bei Nachrichten „Gelesen“, sobald die andere Seite sie geöffnet hat. Ausgeschaltet sieht man nur „Zugestellt“.',
+    'link.unknown.title': 'Link ungültig',
+    'link.unknown.text': 'Diesen Link kennen wir nicht. Bitte melden Sie sich mit Ihrer E-Mail-Adresse und Ihrem Passwort an.',
+    'link.used': 'Dieser Link wurde bereits verwendet. Bitte melden Sie sich mit Ihrem Passwort an.',
+    'link.expired': 'Dieser Link ist abgelaufen. Bitte melden Sie sich mit Ihrem Passwort an.',
+    'link.revoked': 'Dieser Link wurde von Ihrer Kanzlei zurückgezogen. Bitte melden Sie sich mit Ihrem Passwort an.',
+    'link.talk_password': 'Ihre Kanzlei schützt auch die offenen Fragen mit Ihrem Passwort. Bitte melden Sie sich an.',
+    'link.password_needed': 'Über den Link aus der E-Mail sehen Sie Ihre offenen Fragen. Für diesen Bereich melden Sie sich bitte mit Ihrem Passwort an.',
+    'settings.talk_password': 'Passwort auch für Mandanten-Talks (MandantenTalk Passwort)',
+    'settings.talk_password.help': 'E-Mail-Links melden dann niemanden an; auch offene Fragen erfordern das Passwort. Beim Einschalten werden alle offenen Links ungültig.',
 }

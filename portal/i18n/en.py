@@ -225,4 +225,13 @@ MESSAGES: dict[str, str] = {
     'settings.subtitle': 'Applies to the whole firm and all clients',
     'settings.read_marks': 'Show read marks',
     'settings.read_marks.help': 'Shows “Read” on messages once the other side opened them. When off, only “Delivered” is shown.',
+    'link.unknown.title': 'Invalid link',
+    'link.unknown.text': 'We do not know this link. Please log in with your email address and password.',
+    'link.used': 'This link has already been used. Please log in with your password.',
+    'link.expired': 'This link has expired. Please log in with your password.',
+    'link.revoked': 'Your firm has withdrawn this link. Please log in with your password.',
+    'link.talk_password': 'Your firm protects open questions with your password too. Please log in.',
+    'link.password_needed': 'The link from the email shows your open questions. For this area, please log in with your password.',
+    'settings.talk_password': 'Password for client talks too',
+    'settings.talk_password.help': 'Email links then log nobody in; open questions need the password too. Switching it on invalidates all open links.',
 }

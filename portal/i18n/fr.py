@@ -227,4 +227,13 @@ MESSAGES: dict[str, str] = {
     'settings.subtitle': "S'applique à tout le cabinet et à tous les clients",
     'settings.read_marks': 'Afficher les accusés de lecture',
     'settings.read_marks.help': "Affiche « Lu » dès que l'autre partie a ouvert le message. Désactivé, seul « Distribué » s'affiche.",
+    'link.unknown.title': 'Lien invalide',
+    'link.unknown.text': 'Nous ne connaissons pas ce lien. Veuillez vous connecter avec votre adresse e-mail et votre mot de passe.',
+    'link.used': 'Ce lien a déjà été utilisé. Veuillez vous connecter avec votre mot de passe.',
+    'link.expired': 'Ce lien a expiré. Veuillez vous connecter avec votre mot de passe.',
+    'link.revoked': 'Votre cabinet a retiré ce lien. Veuillez vous connecter avec votre mot de passe.',
+    'link.talk_password': 'Votre cabinet protège aussi les questions ouvertes par votre mot de passe. Veuillez vous connecter.',
+    'link.password_needed': "Le lien de l'e-mail affiche vos questions ouvertes. Pour cet espace, veuillez vous connecter avec votre mot de passe.",
+    'settings.talk_password': 'Mot de passe aussi pour les échanges',
+    'settings.talk_password.help': "Les liens des e-mails ne connectent plus personne ; les questions ouvertes demandent aussi le mot de passe. L'activation invalide tous les liens ouverts.",
 }

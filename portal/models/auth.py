@@ -38,6 +38,7 @@ class LoginToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):

@@ -14,6 +14,8 @@ class Firm(SQLModel, table=True):
     name: str = Field(max_length=200)
     datev_consultant_number: int | None = None
     read_marks: bool = True
+    # "MandantenTalk Passwort": email links then log nobody in; the talk area needs the password too.
+    talk_password: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 

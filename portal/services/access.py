@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
-from portal.domain.enums import Audience, ThreadKind
+from portal.domain.enums import Audience, SessionScope, ThreadKind
 from portal.models import AccountContact, Assignment, ClientAccount, Message, Thread
 
 
@@ -25,6 +25,12 @@ def require_contact(actor: Actor) -> None:
     """Refuse anyone who is not a client contact."""
     if not actor.is_contact:
         raise AccessDenied("contacts only")
+
+
+def require_full_login(actor: Actor) -> None:
+    """Refuse sessions opened by an email link: they reach the talk area only."""
+    if actor.scope != SessionScope.FULL:
+        raise AccessDenied("password login required")
 
 
 def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
@@ -86,6 +92,8 @@ def readable_thread(s: Session, actor: Actor, thread_id: int) -> Thread:
     thread = s.get(Thread, thread_id)
     if thread is None:
         raise NotFound("thread")
+    if actor.scope != SessionScope.FULL and thread.kind != ThreadKind.BOOKING_TALK:
+        raise NotFound("thread")  # an email link opens booking talks only
     if actor.is_staff:
         staff_account(s, actor, thread.account_id)
         return thread

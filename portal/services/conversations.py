@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
-from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
+from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind, ThreadStatus
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Thread
 from portal.services import access, db, talks
 from portal.services.talks import TalkError
@@ -92,6 +92,7 @@ def start_conversation(*, actor: Actor, account_id: int, subject: str, body: str
                 if link is None or not link.login:
                     raise TalkError("talk.error.recipient")
         else:
+            access.require_full_login(actor)
             link = access.contact_link(s, actor, account_id)
             if private_contact_id not in (None, actor.id):
                 raise TalkError("talk.error.recipient")
@@ -173,6 +174,7 @@ def start_choices(*, actor: Actor) -> list[AccountChoice]:
 def client_accounts(*, actor: Actor) -> list[AccountChoice]:
     """For a client user: the accounts they may write from."""
     access.require_contact(actor)
+    access.require_full_login(actor)
     with db.session() as s:
         rows = s.exec(select(ClientAccount).join(AccountContact, AccountContact.account_id == ClientAccount.id)
                       .where(AccountContact.contact_id == actor.id, AccountContact.login == True)  # noqa: E712
@@ -183,6 +185,7 @@ def client_accounts(*, actor: Actor) -> list[AccountChoice]:
 def list_for_client(*, actor: Actor, view: str = "open") -> list[ThreadSummary]:
     """The client user's conversations in the Open / Closed / All view, newest activity first."""
     access.require_contact(actor)
+    access.require_full_login(actor)
     with db.session() as s:
         links = {link.account_id: link for link in s.exec(select(AccountContact).where(
             AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
@@ -229,9 +232,11 @@ def action_count(*, actor: Actor) -> int:
             AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
         if not links:
             return 0
+        kinds = [ThreadKind.BOOKING_TALK, ThreadKind.CONVERSATION] if actor.scope == SessionScope.FULL \
+            else [ThreadKind.BOOKING_TALK]  # an email link reaches booking talks only
         threads = [t for t in s.exec(select(Thread).where(
             Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
-            Thread.kind != ThreadKind.INTERNAL)).all() if access.contact_sees_thread(links[t.account_id], t)]
+            Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
         last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
         return sum(1 for t in threads if t.id in last and last[t.id].author_kind == SubjectKind.STAFF)
 

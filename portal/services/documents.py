@@ -46,6 +46,7 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
                 raise access.NotFound("document")
             access.readable_thread(s, actor, message.thread_id)
         else:
+            access.require_full_login(actor)
             link = s.get(AccountContact, (doc.account_id, actor.id))
             if link is None or not link.login or not link.full_access:
                 raise access.NotFound("document")

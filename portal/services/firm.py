@@ -23,6 +23,7 @@ class FirmSettings:
 
     name: str
     read_marks: bool
+    talk_password: bool
 
 
 def settings(*, actor: Actor) -> FirmSettings:
@@ -34,7 +35,9 @@ def settings(*, actor: Actor) -> FirmSettings:
     _require_admin(actor)
     with db.session() as s:
         firm = s.exec(select(Firm)).first()
-        return FirmSettings(name=firm.name if firm else "", read_marks=firm.read_marks if firm else True)
+        if firm is None:
+            return FirmSettings(name="", read_marks=True, talk_password=False)
+        return FirmSettings(name=firm.name, read_marks=firm.read_marks, talk_password=firm.talk_password)
 
 
 def set_read_marks(*, actor: Actor, enabled: bool) -> None:

@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal.domain.actor import Actor
 from portal.models import AccountContact, Booking, ClientAccount, Firm
 from portal.services import db
-from portal.services.access import require_contact
+from portal.services.access import require_contact, require_full_login
 
 OPEN_ITEMS_LIMIT = 100
 
@@ -56,6 +56,7 @@ def home(*, actor: Actor) -> PortalHome:
         AccessDenied: If the actor is not a contact.
     """
     require_contact(actor)
+    require_full_login(actor)
     with db.session() as s:
         firm = s.exec(select(Firm)).first()
         links = s.exec(

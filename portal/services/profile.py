@@ -4,6 +4,7 @@ from portal.domain.actor import Actor
 from portal.i18n import SUPPORTED_LOCALES
 from portal.models import Contact, StaffUser
 from portal.services import db
+from portal.services.access import require_full_login
 
 
 def set_locale(*, actor: Actor, locale: str) -> None:
@@ -12,6 +13,7 @@ def set_locale(*, actor: Actor, locale: str) -> None:
     Raises:
         ValueError: If ``locale`` is not supported.
     """
+    require_full_login(actor)
     if locale not in SUPPORTED_LOCALES:
         raise ValueError(f"unsupported locale {locale!r}")
     with db.session() as s:

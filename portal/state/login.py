@@ -5,13 +5,15 @@ import asyncio
 import reflex as rx
 
 from portal import routes
+from portal.domain.enums import SessionScope
 from portal.i18n import translate
 from portal.services import auth
 from portal.state.session import SessionState
 
-_LOGIN_ERRORS = {"invalid": "login.error.invalid", "locked": "login.error.locked"}
+_LOGIN_ERRORS = {"invalid": "login.error.invalid", "locked": "login.error.locked",
+                 "link_used": "link.used", "link_expired": "link.expired", "link_revoked": "link.revoked"}
 _LOGIN_NOTICES = {"logged_out": "login.notice.logged_out", "reset_sent": "login.notice.reset_sent",
-                  "password_changed": "login.notice.password_changed"}
+                  "password_changed": "login.notice.password_changed", "talk_password": "link.talk_password"}
 _RESET_ERRORS = ("reset.invalid", "password.mismatch", "password.too_short", "password.too_long")
 
 
@@ -29,9 +31,12 @@ class LoginState(rx.State):
         query = self.router.url.query_parameters
         next_path = routes.safe_next(query.get("next"))
         actor = await session._current_actor()
-        if actor is not None and not next_path:
+        # A link-opened session reaches the talk area only; everything else asks for the password.
+        by_link = actor is not None and actor.scope != SessionScope.FULL
+        if actor is not None and not by_link and not next_path:
             return rx.redirect(routes.home_for(actor.kind.value))
-        if actor is not None and routes.may_open(actor.kind.value, next_path):
+        if actor is not None and routes.may_open(actor.kind.value, next_path) and not (
+                by_link and (not next_path or routes.needs_password(next_path))):
             return rx.redirect(next_path)
         await session.load_public()
         self.next_path = next_path
@@ -39,7 +44,9 @@ class LoginState(rx.State):
         minutes = query.get("minutes", "15")
         error_key = _LOGIN_ERRORS.get(query.get("error", ""))
         # Logged in, but the page asked for belongs to the other area (e.g. a client on /staff).
-        notice_key = "login.notice.other_area" if actor is not None else _LOGIN_NOTICES.get(query.get("notice", ""))
+        notice_key = _LOGIN_NOTICES.get(query.get("notice", ""))
+        if actor is not None:
+            notice_key = "link.password_needed" if by_link else "login.notice.other_area"
         self.error = translate(locale, error_key, minutes=minutes if minutes.isdigit() else "15") if error_key else ""
         self.notice = translate(locale, notice_key) if notice_key else ""
         return None

@@ -5,6 +5,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal.domain.enums import SessionScope
 from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
 from portal import realtime
@@ -59,7 +60,7 @@ class PortalHomeState(rx.State):
     @rx.event
     async def load(self):
         """Check the session, follow the user's room, fetch the home data."""
-        actor = await require_actor(self, Area.PORTAL)
+        actor = await require_actor(self, Area.TALK)
         if actor is None:
             return to_login(self)
         await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
@@ -69,15 +70,16 @@ class PortalHomeState(rx.State):
     @rx.event
     async def refresh(self):
         """Something the user sees changed: fetch again."""
-        actor = await require_actor(self, Area.PORTAL)
+        actor = await require_actor(self, Area.TALK)
         if actor is None:
             return to_login(self)
         await self._fetch(actor)
         return None
 
     async def _fetch(self, actor) -> None:
-        data = await asyncio.to_thread(portal_home.home, actor=actor)
         items = await asyncio.to_thread(talks.open_items, actor=actor)
+        # A session from an email link sees its open questions only.
+        data = None if actor.scope != SessionScope.FULL else await asyncio.to_thread(portal_home.home, actor=actor)
         locale = (await self.get_state(SessionState)).locale
         self.questions = [
             QuestionView(thread_id=i.thread_id, date=fmt.date(i.booking.date, locale),
@@ -93,7 +95,7 @@ class PortalHomeState(rx.State):
                                     amount=fmt.money(i.amount_cents, i.currency, locale),
                                     incoming=i.amount_cents > 0, counterparty=i.counterparty, text=i.text)
                        for i in a.open_items])
-            for a in data.accounts
+            for a in (data.accounts if data else ())
         ]
         self.loaded = True
 

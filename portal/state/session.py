@@ -24,6 +24,7 @@ class Area(StrEnum):
 
     STAFF = "staff"
     PORTAL = "contact"
+    TALK = "talk"  # the client's open items and booking talks: email links may enter
 
 
 def session_token_from_cookie_header(header: str) -> str | None:
@@ -47,6 +48,7 @@ class SessionState(rx.State):
     locale: str = DEFAULT_LOCALE
     firm_name: str = ""
     action_count: int = 0
+    talk_only: bool = False
 
     @rx.var
     def messages(self) -> dict[str, str]:
@@ -63,7 +65,12 @@ class SessionState(rx.State):
             The actor, or None after wiping every portal state of this tab.
         """
         actor = await self._current_actor()
-        allowed = actor is not None and actor.kind.value == area.value and actor.scope == SessionScope.FULL
+        if actor is None:
+            allowed = False
+        elif area == Area.TALK:
+            allowed = actor.is_contact
+        else:
+            allowed = actor.kind.value == area.value and actor.scope == SessionScope.FULL
         if not allowed:
             await self._forget()
             return None
@@ -72,6 +79,7 @@ class SessionState(rx.State):
         self.email = actor.email
         self.is_admin = actor.is_admin
         self.locale = normalize_locale(actor.locale)
+        self.talk_only = actor.scope != SessionScope.FULL
         self.firm_name = await asyncio.to_thread(firm.firm_name)
         # Every tab follows its side's room, so the menu counter is live on every page.
         if actor.is_staff:

@@ -52,7 +52,8 @@ class ThreadPanelState(rx.State):
 
     async def _actor(self) -> Actor | None:
         session = await self.get_state(SessionState)
-        area = Area.STAFF if session.kind == "staff" else Area.PORTAL
+        # Contacts may come from an email link: the services refuse what that scope may not reach.
+        area = Area.STAFF if session.kind == "staff" else Area.TALK
         return await require_actor(self, area)
 
     async def _load(self, actor: Actor) -> None:

@@ -147,7 +147,11 @@ def home_page() -> rx.Component:
                 spacing="0",
             ),
             rx.cond(PortalHomeState.loaded,
-                    rx.vstack(_questions(), _messages_card(), _summary(), rx.foreach(PortalHomeState.accounts, _account),
+                    rx.vstack(_questions(),
+                              # A session from an email link sees its open questions only.
+                              rx.cond(SessionState.talk_only, rx.fragment(),
+                                      rx.fragment(_messages_card(), _summary())),
+                              rx.foreach(PortalHomeState.accounts, _account),
                               spacing="4", width="100%"),
                     loading()),
             realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),

@@ -9,6 +9,18 @@ from portal.state.firm_settings import FirmSettingsState
 from portal.state.session import t
 
 
+def _setting(control_id: str, key: str, value: rx.Var, on_change) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(rx.el.label(t(key), html_for=control_id, font_weight="500"),
+                      rx.text(t(f"{key}.help"), size="2", color_scheme="gray"), spacing="1", flex="1"),
+            rx.switch(id=control_id, checked=value, on_change=on_change, size="3"),
+            align="center", spacing="4", width="100%",
+        ),
+        width="100%",
+    )
+
+
 def settings_page() -> rx.Component:
     """The page at :data:`routes.STAFF_SETTINGS`."""
     return staff_shell(
@@ -16,16 +28,12 @@ def settings_page() -> rx.Component:
             page_heading(t("settings.title"), t("settings.subtitle")),
             rx.cond(
                 FirmSettingsState.loaded,
-                rx.card(
-                    rx.hstack(
-                        rx.vstack(rx.el.label(t("settings.read_marks"), html_for="read-marks", font_weight="500"),
-                                  rx.text(t("settings.read_marks.help"), size="2", color_scheme="gray"),
-                                  spacing="1", flex="1"),
-                        rx.switch(id="read-marks", checked=FirmSettingsState.read_marks,
-                                  on_change=FirmSettingsState.set_read_marks, size="3"),
-                        align="center", spacing="4", width="100%",
-                    ),
-                    width="100%", max_width="720px",
+                rx.vstack(
+                    _setting("read-marks", "settings.read_marks", FirmSettingsState.read_marks,
+                             FirmSettingsState.set_read_marks),
+                    _setting("talk-password", "settings.talk_password", FirmSettingsState.talk_password,
+                             FirmSettingsState.set_talk_password),
+                    spacing="3", width="100%", max_width="720px",
                 ),
                 loading(),
             ),

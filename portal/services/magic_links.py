@@ -1,0 +1,162 @@
+"""Email links that log a client into the talk area only (``/t/<token>``).
+
+A link opens one session scoped to open items and booking talks; conversations,
+documents and settings still ask for the password. With the firm's "talk password"
+setting on, links log nobody in and the talk area needs the password too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from portal.domain.actor import Actor
+from portal.domain.clock import utcnow
+from portal.domain.enums import SessionScope, SubjectKind, TokenScope
+from portal.domain.tokens import hash_token, new_token
+from portal.models import AccountContact, AuthSession, Firm, LoginFailure, LoginToken
+from portal.services import access, db
+from portal.settings import get_settings
+
+LINK_VALID = timedelta(days=14)
+# Guessing tokens from one address: refused after this many misses in the window.
+MAX_MISSES = 20
+MISS_WINDOW = timedelta(minutes=15)
+
+
+class LinkProblem(StrEnum):
+    """Why a link did not log anybody in."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    PASSWORD = "password"  # the firm wants the password for the talk area
+    LIMITED = "limited"  # too many wrong tokens from this address
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Outcome of opening a link: a session token, or the problem."""
+
+    session_token: str | None = None
+    problem: LinkProblem | None = None
+
+
+def issue_talk_link(s: Session, *, contact_id: int) -> str:
+    """Create a talk link for a contact inside the caller's transaction.
+
+    Returns:
+        The raw token for the email; only its hash is stored.
+    """
+    token = new_token()
+    now = utcnow()
+    s.add(LoginToken(token_hash=hash_token(token), subject_kind=SubjectKind.CONTACT, subject_id=contact_id,
+                     scope=TokenScope.TALK, created_at=now, expires_at=now + LINK_VALID))
+    return token
+
+
+def talk_password_required() -> bool:
+    """Whether the firm switched on "talk password" (links then carry no login)."""
+    with db.session() as s:
+        firm = s.exec(select(Firm)).first()
+        return bool(firm and firm.talk_password)
+
+
+def set_talk_password(*, actor: Actor, enabled: bool) -> None:
+    """Switch the "talk password" setting (admins only).
+
+    Turning it on also revokes every outstanding link, so none of them logs anybody in.
+
+    Raises:
+        AccessDenied: If the actor is not an admin.
+    """
+    if not actor.is_admin:
+        raise access.AccessDenied("admins only")
+    with db.session() as s:
+        firm = s.exec(select(Firm)).first() or Firm(name="")
+        firm.talk_password = enabled
+        s.add(firm)
+        if enabled:
+            s.exec(update(LoginToken).where(LoginToken.scope == TokenScope.TALK, LoginToken.used_at.is_(None),
+                                            LoginToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        s.commit()
+
+
+def revoke_contact_links(*, actor: Actor, account_id: int, contact_id: int) -> int:
+    """Revoke a contact's talk links that could still be used (staff working the account).
+
+    Returns:
+        How many links were revoked.
+
+    Raises:
+        NotFound: If the actor does not work the account or the contact is not on it.
+    """
+    with db.session() as s:
+        access.staff_account(s, actor, account_id)
+        if s.get(AccountContact, (account_id, contact_id)) is None:
+            raise access.NotFound("contact")
+        result = s.exec(update(LoginToken).where(
+            LoginToken.subject_kind == SubjectKind.CONTACT, LoginToken.subject_id == contact_id,
+            LoginToken.scope == TokenScope.TALK, LoginToken.used_at.is_(None), LoginToken.revoked_at.is_(None),
+            LoginToken.expires_at > utcnow()).values(revoked_at=utcnow()))
+        s.commit()
+        return result.rowcount
+
+
+def open_talk_link(*, token: str, client: str) -> LinkResult:
+    """Use a link: on success a talk-scoped session for its contact.
+
+    The token is looked up by its hash (no timing difference between near misses), and
+    a link works once: the session it opens lasts, the link does not.
+
+    Args:
+        token: The token from the URL.
+        client: The requester's address, for the guessing limit.
+    """
+    now = utcnow()
+    miss_key = f"link:{client}"[:320]
+    with db.session() as s:
+        misses = s.exec(select(LoginFailure.id).where(LoginFailure.email == miss_key,
+                                                      LoginFailure.at > now - MISS_WINDOW)).all()
+        if len(misses) >= MAX_MISSES:
+            return LinkResult(problem=LinkProblem.LIMITED)
+        row = s.exec(select(LoginToken).where(LoginToken.token_hash == hash_token(token),
+                                              LoginToken.scope == TokenScope.TALK)).first()
+        if row is None:
+            s.add(LoginFailure(email=miss_key, at=now))
+            s.commit()
+            return LinkResult(problem=LinkProblem.UNKNOWN)
+        problem = _problem(s, row, now)
+        if problem is not None:
+            return LinkResult(problem=problem)
+        # Conditional update: two clicks at once must not both log in.
+        used = s.exec(update(LoginToken).where(LoginToken.id == row.id, LoginToken.used_at.is_(None))
+                      .values(used_at=now))
+        if used.rowcount != 1:
+            return LinkResult(problem=LinkProblem.USED)
+        session_token = new_token()
+        s.add(AuthSession(token_hash=hash_token(session_token), subject_kind=SubjectKind.CONTACT,
+                          subject_id=row.subject_id, scope=SessionScope.TALK, created_at=now, last_seen_at=now,
+                          expires_at=now + timedelta(days=get_settings().session_days)))
+        s.commit()
+        return LinkResult(session_token=session_token)
+
+
+def _problem(s: Session, row: LoginToken, now) -> LinkProblem | None:
+    if row.revoked_at is not None:
+        return LinkProblem.REVOKED
+    if row.used_at is not None:
+        return LinkProblem.USED
+    if row.expires_at <= now:
+        return LinkProblem.EXPIRED
+    firm = s.exec(select(Firm)).first()
+    if firm is not None and firm.talk_password:
+        return LinkProblem.PASSWORD
+    login = s.exec(select(AccountContact.account_id).where(AccountContact.contact_id == row.subject_id,
+                                                           AccountContact.login == True)).first()  # noqa: E712
+    return None if login is not None else LinkProblem.REVOKED
