@@ -13,7 +13,7 @@ from starlette.routing import Route
 from portal import routes
 from portal.api.session import cookie_token, set_session_cookie
 from portal.i18n import negotiate
-from portal.services import auth
+from portal.services import auth, notifications
 from portal.settings import get_settings
 
 MAX_FIELD = 500
@@ -54,7 +54,11 @@ async def logout(request: Request) -> Response:
     """Revoke the session server-side and clear the cookie."""
     token = cookie_token(request)
     if token:
+        actor = await asyncio.to_thread(auth.resolve_session, token)
         await asyncio.to_thread(auth.logout, token=token)
+        if actor is not None and actor.is_staff:
+            # The working session ended: the client emails it collected may go now.
+            await asyncio.to_thread(notifications.end_session, staff_id=actor.id)
     response = _see_other(routes.login(notice="logged_out"))
     response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=get_settings().https)

@@ -236,4 +236,8 @@ MESSAGES: dict[str, str] = {
     'link.password_needed': 'Über den Link aus der E-Mail sehen Sie Ihre offenen Fragen. Für diesen Bereich melden Sie sich bitte mit Ihrem Passwort an.',
     'settings.talk_password': 'Passwort auch für Mandanten-Talks (MandantenTalk Passwort)',
     'settings.talk_password.help': 'E-Mail-Links melden dann niemanden an; auch offene Fragen erfordern das Passwort. Beim Einschalten werden alle offenen Links ungültig.',
+    'talk.more_send': 'Weitere Sendeoptionen',
+    'talk.mail_now': 'E-Mail jetzt senden',
+    'talk.mail_sent': 'Die gesammelte E-Mail an den Mandanten wird jetzt versendet.',
+    'talk.mail_nothing': 'Es wartet keine E-Mail an diesen Mandanten.',
 }

@@ -234,4 +234,8 @@ MESSAGES: dict[str, str] = {
     'link.password_needed': 'The link from the email shows your open questions. For this area, please log in with your password.',
     'settings.talk_password': 'Password for client talks too',
     'settings.talk_password.help': 'Email links then log nobody in; open questions need the password too. Switching it on invalidates all open links.',
+    'talk.more_send': 'More send options',
+    'talk.mail_now': 'Send email now',
+    'talk.mail_sent': 'The collected email to the client is being sent now.',
+    'talk.mail_nothing': 'No email to this client is waiting.',
 }

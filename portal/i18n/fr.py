@@ -236,4 +236,8 @@ MESSAGES: dict[str, str] = {
     'link.password_needed': "Le lien de l'e-mail affiche vos questions ouvertes. Pour cet espace, veuillez vous connecter avec votre mot de passe.",
     'settings.talk_password': 'Mot de passe aussi pour les échanges',
     'settings.talk_password.help': "Les liens des e-mails ne connectent plus personne ; les questions ouvertes demandent aussi le mot de passe. L'activation invalide tous les liens ouverts.",
+    'talk.more_send': "Autres options d'envoi",
+    'talk.mail_now': "Envoyer l'e-mail maintenant",
+    'talk.mail_sent': "L'e-mail groupé au client est envoyé maintenant.",
+    'talk.mail_nothing': "Aucun e-mail n'attend pour ce client.",
 }

@@ -16,6 +16,10 @@ class Firm(SQLModel, table=True):
     read_marks: bool = True
     # "MandantenTalk Passwort": email links then log nobody in; the talk area needs the password too.
     talk_password: bool = False
+    # Client emails: minutes without new messages before a batch goes out, and what it may contain.
+    mail_quiet_minutes: int = 10
+    mail_include_text: bool = False
+    mail_include_amounts: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -79,8 +79,31 @@ def password_reset(
     )
 
 
+def talk_batch(
+    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict[str, str]], link: str
+) -> Email:
+    """The collected notice about new messages from the firm.
+
+    By default it carries no message text: tax data stays in the portal. ``items`` holds
+    what the firm allows (date always; amount, counterparty and text only if enabled).
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name.
+        firm_name: Name of the firm.
+        count: How many unread messages wait in the portal.
+        items: One dict per message with the keys ``date``, ``amount``, ``counterparty``
+            and ``text``; the last three are empty unless the firm allows them.
+        link: The button's target (a talk link, or the plain portal address).
+    """
+    return _render(name="talk_batch", to=to, locale=locale, subject_key="mail.talk_batch.subject",
+                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link)
+
+
 TEMPLATES: dict[str, Callable[..., Email]] = {
     "password_reset": password_reset,
+    "talk_batch": talk_batch,
 }
 
 

@@ -15,8 +15,9 @@ from sqlmodel import col, select
 
 from portal.domain.clock import utcnow
 from portal.models.notify import Outbox
-from portal.notify.emails import render
+from portal.notify.emails import Email, render
 from portal.notify.smtp import SmtpSender
+from portal.services import notifications
 from portal.services.db import session
 from portal.settings import get_settings
 
@@ -63,13 +64,21 @@ def _claim(row_id: int, now: datetime) -> Outbox | None:
         return db.get(Outbox, row_id)
 
 
-def _finish(row_id: int, *, now: datetime, error: Exception | None) -> None:
-    """Record a sent email, or a failure and when to try again."""
+def _email_for(row: Outbox) -> Email | None:
+    """Batched notices are composed when they go out; the rest from their stored context."""
+    if row.template == notifications.TEMPLATE:
+        return notifications.prepare(row)
+    return render(row.template, row.to, row.context)
+
+
+def _finish(row_id: int, *, now: datetime, error: Exception | None, skipped: bool = False) -> None:
+    """Record a sent (or deliberately skipped) email, or a failure and when to try again."""
     with session() as db:
         row = db.get(Outbox, row_id)
         assert row is not None  # rows are never deleted
         if error is None:
             row.sent_at = now
+            row.last_error = notifications.SKIPPED if skipped else ""
         else:
             row.attempts += 1
             row.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
@@ -106,7 +115,11 @@ def deliver_due(
         if row is None:
             continue
         try:
-            sender.send(render(row.template, row.to, row.context), mail_from=mail_from)
+            email = _email_for(row)
+            if email is None:
+                _finish(row_id, now=at, error=None, skipped=True)
+                continue
+            sender.send(email, mail_from=mail_from)
         except Exception as exc:  # any failure (render or SMTP) becomes a retry, never a loss
             logger.warning("Email %s to %s failed (attempt %s): %s", row_id, row.to, row.attempts + 1, exc)
             _finish(row_id, now=at, error=exc)

@@ -31,7 +31,7 @@ from portal.models import (
     StaffUser,
     Thread,
 )
-from portal.services import access, db
+from portal.services import access, db, notifications
 
 # Messages from a client are addressed to the firm as a whole, not to one person.
 FIRM_RECIPIENT = (SubjectKind.STAFF.value, 0)
@@ -435,8 +435,9 @@ def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name
                       body=body.strip())
     s.add(message)
     s.flush()
-    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid)
-              for kind, rid in _recipients_of_message(s, actor, thread))
+    recipients = _recipients_of_message(s, actor, thread)
+    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
+    notifications.collect(s, thread=thread, message=message, recipients=recipients)
     return message
 
 

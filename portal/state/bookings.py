@@ -9,7 +9,7 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.i18n import format as fmt
 from portal.i18n import translate
-from portal.services import bookings, talks
+from portal.services import bookings, notifications, talks
 from portal.services.access import NotFound
 from portal.state.session import Area, SessionState, require_actor, to_login
 from portal.state.talk_view import (
@@ -75,6 +75,7 @@ class StaffBookingsState(rx.State):
     recipient: str = EVERYONE
     sender_name: str = ""
     error: str = ""
+    mail_notice: str = ""
 
     _account_id: int = 0
     _booking_id: int = 0
@@ -155,7 +156,7 @@ class StaffBookingsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        self._booking_id, self.error, self.recipient = booking_id, "", EVERYONE
+        self._booking_id, self.error, self.recipient, self.mail_notice = booking_id, "", EVERYONE, ""
         try:
             await self._load_talk(actor)
             people = await asyncio.to_thread(talks.recipients, actor=actor, account_id=self._account_id)
@@ -237,6 +238,17 @@ class StaffBookingsState(rx.State):
         self.error, self.sender_name = "", name.strip() or self.sender_name
         await self._load_talk(actor)
         return rx.set_value("talk-body", "")
+
+    @rx.event
+    async def send_email_now(self):
+        """"Send email now": the client's collected notice goes out without waiting."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        released = await asyncio.to_thread(notifications.send_now, actor=actor, account_id=self._account_id)
+        locale = await self._locale()
+        self.mail_notice = translate(locale, "talk.mail_sent" if released else "talk.mail_nothing")
+        return None
 
     @rx.event
     async def delete_message(self, message_id: int):

@@ -21,4 +21,8 @@ MESSAGES: dict[str, str] = {
         "Falls Sie diese Anfrage nicht gestellt haben, können Sie diese E-Mail ignorieren. "
         "Ihr bisheriges Passwort bleibt dann unverändert."
     ),
+    'mail.talk_batch.subject': '{firm_name}: neue Nachrichten im Mandantenportal',
+    'mail.talk_batch.intro': '{firm_name} hat Ihnen im Mandantenportal geschrieben. Ungelesene Nachrichten: {count}.',
+    'mail.talk_batch.action': 'Bitte öffnen Sie das Portal, um zu antworten oder Belege hochzuladen:',
+    'mail.talk_batch.button': 'Zum Mandantenportal',
 }

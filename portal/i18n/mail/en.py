@@ -19,4 +19,8 @@ MESSAGES: dict[str, str] = {
         "If you did not request this, you can ignore this email. "
         "Your current password will remain unchanged."
     ),
+    'mail.talk_batch.subject': '{firm_name}: new messages in your client portal',
+    'mail.talk_batch.intro': '{firm_name} has written to you in the client portal. Unread messages: {count}.',
+    'mail.talk_batch.action': 'Please open the portal to answer or upload receipts:',
+    'mail.talk_batch.button': 'Open the client portal',
 }

@@ -22,4 +22,8 @@ MESSAGES: dict[str, str] = {
         "Si vous n’êtes pas à l’origine de cette demande, vous pouvez ignorer cet e-mail. "
         "Votre mot de passe actuel reste inchangé."
     ),
+    'mail.talk_batch.subject': '{firm_name} : nouveaux messages sur votre portail client',
+    'mail.talk_batch.intro': '{firm_name} vous a écrit sur le portail client. Messages non lus : {count}.',
+    'mail.talk_batch.action': 'Veuillez ouvrir le portail pour répondre ou déposer des justificatifs :',
+    'mail.talk_batch.button': 'Ouvrir le portail client',
 }

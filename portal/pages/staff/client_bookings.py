@@ -184,8 +184,19 @@ def _compose() -> rx.Component:
                                   on_click=S.close_talk)),
                 rx.spacer(),
                 rx.button(rx.icon("send", size=16), t("talk.send"), type="submit"),
+                # FIBUscan's right-click on the paper plane: send the collected email now.
+                rx.dropdown_menu.root(
+                    rx.dropdown_menu.trigger(rx.icon_button(rx.icon("chevron-down", size=16), type="button",
+                                                            variant="soft", aria_label=t("talk.more_send"))),
+                    rx.dropdown_menu.content(
+                        rx.dropdown_menu.item(rx.icon("mail", size=14), t("talk.mail_now"),
+                                              on_select=S.send_email_now),
+                        z_index="60",
+                    ),
+                ),
                 width="100%",
             ),
+            notice(S.mail_notice, tone="info"),
             spacing="3", width="100%",
         ),
         on_submit=S.send, reset_on_submit=False, width="100%",

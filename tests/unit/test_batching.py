@@ -1,0 +1,167 @@
+"""Batched client emails: one per user, quiet period, session end, send-now, read left out, intern never."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from portal import realtime
+from portal.domain.clock import utcnow
+from portal.models import AccountContact, Booking, Firm, Outbox
+from portal.services import conversations, db, notifications, outbox, talks
+from tests import factories
+
+
+class RecordingSender:
+    """Stands in for SMTP and keeps what it was asked to send."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, email, *, mail_from):
+        self.sent.append(email)
+
+
+@pytest.fixture
+def setup(fresh_db, monkeypatch):
+    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    factories.firm(name="Steuerkanzlei Berger")
+    anna = factories.staff(name="Anna Schmidt")
+    account = factories.client(name="Batch GmbH", accountants=(anna,), missing_receipts=3)
+    maria = factories.contact(account=account, first="Maria")
+    thomas = factories.contact(account=account, first="Thomas")
+    with db.session() as s:
+        bookings = s.exec(select(Booking.id).where(Booking.account_id == account.id).order_by(Booking.id)).all()
+    return {"anna": factories.actor(anna), "maria": maria, "thomas": thomas, "account": account,
+            "bookings": bookings}
+
+
+def ask(setup, index=0, **kwargs):
+    args = {"recipient_contact_id": setup["maria"].id, "internal": False, "sender_name": "", "body": "Beleg bitte"}
+    return talks.start_talk(actor=setup["anna"], booking_id=setup["bookings"][index], **(args | kwargs))
+
+
+def deliver(minutes: float = 0):
+    sender = RecordingSender()
+    outbox.deliver_due(sender=sender, mail_from="portal@test", now=utcnow() + timedelta(minutes=minutes))
+    return sender.sent
+
+
+def pending() -> list[Outbox]:
+    with db.session() as s:
+        return list(s.exec(select(Outbox).where(Outbox.template == notifications.TEMPLATE,
+                                                Outbox.sent_at.is_(None))).all())
+
+
+def test_messages_collect_into_one_email_per_user_after_the_quiet_period(setup):
+    ask(setup, 0)
+    ask(setup, 1)
+    talks.post_message(actor=setup["anna"], thread_id=ask(setup, 0), body="Und noch etwas")
+    assert len(pending()) == 1  # one batch for Maria, however many messages
+    assert deliver(minutes=5) == []  # still within the quiet period
+    (email,) = deliver(minutes=11)
+    assert email.to == setup["maria"].email
+    assert "Ungelesene Nachrichten: 4" in email.text
+    assert "/t/" in email.text and "Beleg bitte" not in email.text  # no message text by default
+    assert deliver(minutes=30) == []  # nothing sent twice
+
+
+def test_each_new_message_restarts_the_quiet_period(setup):
+    ask(setup, 0)
+    first = pending()[0].not_before
+    ask(setup, 1)
+    assert pending()[0].not_before > first
+
+
+def test_audience_all_reaches_each_user(setup):
+    ask(setup, 0, recipient_contact_id=None)
+    assert sorted(e.to for e in deliver(minutes=11)) == sorted([setup["maria"].email, setup["thomas"].email])
+
+
+def test_internal_talks_never_mail(setup):
+    ask(setup, 0, internal=True)
+    assert pending() == [] and deliver(minutes=60) == []
+
+
+def test_notify_off_gets_no_email(setup):
+    with db.session() as s:
+        link = s.get(AccountContact, (setup["account"].id, setup["maria"].id))
+        link.notify = False
+        s.add(link)
+        s.commit()
+    ask(setup, 0)
+    assert pending() == []
+
+
+def test_send_now_releases_at_once(setup):
+    ask(setup, 0)
+    assert deliver() == []
+    assert notifications.send_now(actor=setup["anna"], account_id=setup["account"].id) == 1
+    assert len(deliver()) == 1
+
+
+def test_session_end_releases_the_accountants_batches(setup):
+    ask(setup, 0)
+    assert notifications.end_session(staff_id=setup["anna"].id) == 1
+    assert len(deliver()) == 1
+
+
+def test_messages_read_in_the_portal_are_left_out_and_empty_batches_not_sent(setup):
+    first = ask(setup, 0)
+    ask(setup, 1)
+    talks.thread_view(actor=factories.actor(setup["maria"]), thread_id=first)  # she read one already
+    (email,) = deliver(minutes=11)
+    assert "Ungelesene Nachrichten: 1" in email.text
+    second = ask(setup, 2)
+    talks.thread_view(actor=factories.actor(setup["maria"]), thread_id=second)
+    assert deliver(minutes=11) == []  # everything read: no email
+    with db.session() as s:
+        skipped = s.exec(select(Outbox).where(Outbox.last_error == notifications.SKIPPED)).all()
+    assert len(skipped) == 1 and skipped[0].sent_at is not None
+
+
+def test_firm_may_allow_text_and_amounts(setup):
+    with db.session() as s:
+        firm = s.exec(select(Firm)).one()
+        firm.mail_include_text, firm.mail_include_amounts = True, True
+        s.add(firm)
+        s.commit()
+    ask(setup, 0, body="Bitte die Rechnung <b>hochladen</b>")
+    (email,) = deliver(minutes=11)
+    assert "Bitte die Rechnung <b>hochladen</b>" in email.text
+    assert "Bitte die Rechnung &lt;b&gt;hochladen&lt;/b&gt;" in email.html
+    assert "Lieferant 1" in email.text and "€" in email.text
+
+
+def test_talk_password_sends_a_plain_link(setup):
+    with db.session() as s:
+        firm = s.exec(select(Firm)).one()
+        firm.talk_password = True
+        s.add(firm)
+        s.commit()
+    ask(setup, 0)
+    (email,) = deliver(minutes=11)
+    assert "/t/" not in email.text and "/portal" in email.text
+
+
+def test_client_messages_and_conversations_from_clients_do_not_mail_the_client(setup):
+    thread = ask(setup, 0)
+    notifications.send_now(actor=setup["anna"], account_id=setup["account"].id)
+    assert len(deliver()) == 1
+    talks.post_message(actor=factories.actor(setup["maria"]), thread_id=thread, body="Antwort")
+    conversations.start_conversation(actor=factories.actor(setup["maria"]), account_id=setup["account"].id,
+                                     subject="Frage", body="Hallo")
+    assert pending() == []
+
+
+def test_emails_follow_the_contacts_language(setup):
+    from portal.models import Contact
+
+    with db.session() as s:
+        contact = s.get(Contact, setup["maria"].id)
+        contact.locale = "fr"
+        s.add(contact)
+        s.commit()
+    ask(setup, 0)
+    (email,) = deliver(minutes=11)
+    assert "Messages non lus : 1" in email.text and email.html.count("<html") == 1
