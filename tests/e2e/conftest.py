@@ -1,5 +1,7 @@
 """Runs the real app once per test session (prod build, own data dir) and opens Chromium."""
 
+import email
+import email.policy
 import os
 import socket
 import subprocess
@@ -39,8 +41,41 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError(f"app did not come up within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
+class MailBox:
+    """What the test SMTP server received."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 30) -> email.message.EmailMessage:
+        """The first message to ``to``, waiting for the app's outbox sender."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to:
+                    return message
+            time.sleep(0.25)
+        raise AssertionError(f"no email to {to} within {timeout}s")
+
+
 @pytest.fixture(scope="session")
-def app_url() -> str:
+def mailbox():
+    """An SMTP server on loopback that the app delivers to."""
+    from aiosmtpd.controller import Controller
+
+    box = MailBox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield box, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(mailbox) -> str:
     """Start ``reflex run --env prod`` on a free loopback port against the tests' database."""
     from portal.services import db
 
@@ -48,7 +83,7 @@ def app_url() -> str:
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "app.log"
-    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "REFLEX_USE_NPM": "1",
+    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "REFLEX_USE_NPM": "1", "SMTP_URL": mailbox[1],
            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     with open(log, "w") as out:
         proc = subprocess.Popen(

@@ -1,7 +1,5 @@
-"""The email link in a real browser: talk area without password, everything else asks for it.
-
-Not yet covered here (see the note on issue 5): the batched email that carries the link.
-"""
+"""The email link in a real browser: the batched email carries it, it opens the talk area
+without a password, and everything else (conversations, settings) asks for the password."""
 
 import re
 
@@ -77,3 +75,33 @@ def test_used_link_and_talk_password(new_page, question):
     response = unknown.goto("/t/not-a-real-token")
     assert response.status == 404
     expect(unknown.get_by_role("heading", name="Link ungültig")).to_be_visible()
+
+
+def test_email_after_session_end_carries_a_link_into_the_talk(new_page, mailbox):
+    from tests.e2e.test_login import log_in
+
+    anna = factories.staff(name="Anna Schmidt")
+    account = factories.client(name="Mail Bäckerei GmbH", accountants=(anna,), missing_receipts=1)
+    maria = factories.contact(account=account, first="Maria", last="Mail")
+    staff = new_page()
+    staff.goto("/login")
+    log_in(staff, anna.email)
+    staff.get_by_role("link", name="Mail Bäckerei GmbH").click()
+    staff.get_by_role("table").get_by_role("button", name="Buchung öffnen").first.click()
+    staff.get_by_label("Nachricht", exact=True).fill("Bitte die Rechnung hochladen – vertraulich.")
+    staff.get_by_role("button", name="Senden").click()
+    expect(staff.get_by_role("log", name="Nachrichten")).to_contain_text("vertraulich")
+    staff.keyboard.press("Escape")
+    staff.get_by_role("button", name="Abmelden").first.click()  # the working session ends
+    expect(staff).to_have_url(re.compile(r"/login"))
+
+    message = mailbox[0].wait_for(maria.email)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "vertraulich" not in text  # no message text by default
+    link = re.search(r"http://127\.0\.0\.1:\d+/t/[A-Za-z0-9_-]+", text).group(0)
+
+    page = new_page(PHONE)
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    page.get_by_role("button", name="Frage öffnen").click()
+    expect(page.get_by_role("log", name="Nachrichten")).to_contain_text("vertraulich")
