@@ -240,4 +240,11 @@ MESSAGES: dict[str, str] = {
     'talk.mail_now': 'E-Mail jetzt senden',
     'talk.mail_sent': 'Die gesammelte E-Mail an den Mandanten wird jetzt versendet.',
     'talk.mail_nothing': 'Es wartet keine E-Mail an diesen Mandanten.',
+    'settings.mail': 'E-Mails an Mandanten',
+    'settings.mail_text': 'Nachrichtentext in E-Mails zeigen',
+    'settings.mail_text.help': 'Standardmäßig aus: Steuerdaten bleiben im Portal, die E-Mail nennt nur die Zahl der Nachrichten.',
+    'settings.mail_amounts': 'Buchungsdatum, Betrag und Gegenpartei in E-Mails zeigen',
+    'settings.mail_amounts.help': 'Hilft Mandanten, die Frage zuzuordnen, verrät aber Buchungsdaten per E-Mail.',
+    'settings.mail_quiet': 'Ruhezeit vor dem Versand',
+    'settings.mail_quiet.help': 'Nachrichten an einen Mandanten werden gesammelt und gehen als eine E-Mail raus, wenn so lange nichts Neues dazukommt – oder sobald Sie sich abmelden.',
 }

@@ -238,4 +238,11 @@ MESSAGES: dict[str, str] = {
     'talk.mail_now': 'Send email now',
     'talk.mail_sent': 'The collected email to the client is being sent now.',
     'talk.mail_nothing': 'No email to this client is waiting.',
+    'settings.mail': 'Emails to clients',
+    'settings.mail_text': 'Show message text in emails',
+    'settings.mail_text.help': 'Off by default: tax data stays in the portal, the email only says how many messages wait.',
+    'settings.mail_amounts': 'Show booking date, amount and counterparty in emails',
+    'settings.mail_amounts.help': 'Helps clients place the question, but reveals booking data by email.',
+    'settings.mail_quiet': 'Quiet period before sending',
+    'settings.mail_quiet.help': 'Messages to a client are collected and go out as one email when nothing new is added for this long – or as soon as you log out.',
 }

@@ -240,4 +240,11 @@ MESSAGES: dict[str, str] = {
     'talk.mail_now': "Envoyer l'e-mail maintenant",
     'talk.mail_sent': "L'e-mail groupé au client est envoyé maintenant.",
     'talk.mail_nothing': "Aucun e-mail n'attend pour ce client.",
+    'settings.mail': 'E-mails aux clients',
+    'settings.mail_text': 'Afficher le texte des messages dans les e-mails',
+    'settings.mail_text.help': "Désactivé par défaut : les données fiscales restent dans le portail, l'e-mail indique seulement le nombre de messages.",
+    'settings.mail_amounts': 'Afficher date, montant et tiers dans les e-mails',
+    'settings.mail_amounts.help': 'Aide le client à situer la question, mais révèle des données comptables par e-mail.',
+    'settings.mail_quiet': 'Délai avant envoi',
+    'settings.mail_quiet.help': "Les messages à un client sont regroupés et partent en un seul e-mail quand rien de nouveau n'arrive pendant ce délai – ou dès votre déconnexion.",
 }

@@ -17,6 +17,9 @@ def firm_name() -> str:
         return firm.name if firm else ""
 
 
+QUIET_MINUTES_RANGE = (1, 24 * 60)
+
+
 @dataclass(frozen=True)
 class FirmSettings:
     """What an admin can change about the firm."""
@@ -24,6 +27,9 @@ class FirmSettings:
     name: str
     read_marks: bool
     talk_password: bool
+    mail_include_text: bool
+    mail_include_amounts: bool
+    mail_quiet_minutes: int
 
 
 def settings(*, actor: Actor) -> FirmSettings:
@@ -34,24 +40,30 @@ def settings(*, actor: Actor) -> FirmSettings:
     """
     _require_admin(actor)
     with db.session() as s:
-        firm = s.exec(select(Firm)).first()
-        if firm is None:
-            return FirmSettings(name="", read_marks=True, talk_password=False)
-        return FirmSettings(name=firm.name, read_marks=firm.read_marks, talk_password=firm.talk_password)
+        firm = s.exec(select(Firm)).first() or Firm(name="")
+        return FirmSettings(name=firm.name, read_marks=firm.read_marks, talk_password=firm.talk_password,
+                            mail_include_text=firm.mail_include_text, mail_include_amounts=firm.mail_include_amounts,
+                            mail_quiet_minutes=firm.mail_quiet_minutes)
 
 
-def set_read_marks(*, actor: Actor, enabled: bool) -> None:
-    """Show or hide read marks on every message, for both sides.
+def update(*, actor: Actor, read_marks: bool | None = None, mail_include_text: bool | None = None,
+           mail_include_amounts: bool | None = None, mail_quiet_minutes: int | None = None) -> None:
+    """Change firm settings; arguments left at None stay as they are (admins only).
 
     Raises:
         AccessDenied: If the actor is not an admin.
+        ValueError: If the quiet period is outside 1 minute to 24 hours.
     """
     _require_admin(actor)
+    if mail_quiet_minutes is not None and not QUIET_MINUTES_RANGE[0] <= mail_quiet_minutes <= QUIET_MINUTES_RANGE[1]:
+        raise ValueError("quiet period out of range")
+    changes = {"read_marks": read_marks, "mail_include_text": mail_include_text,
+               "mail_include_amounts": mail_include_amounts, "mail_quiet_minutes": mail_quiet_minutes}
     with db.session() as s:
-        firm = s.exec(select(Firm)).first()
-        if firm is None:
-            firm = Firm(name="")
-        firm.read_marks = enabled
+        firm = s.exec(select(Firm)).first() or Firm(name="")
+        for field, value in changes.items():
+            if value is not None:
+                setattr(firm, field, value)
         s.add(firm)
         s.commit()
 

@@ -161,8 +161,11 @@ def test_only_admins_change_firm_settings(firm):
     from portal.services import firm as firm_service
 
     with pytest.raises(AccessDenied):
-        firm_service.set_read_marks(actor=firm["anna"], enabled=False)
+        firm_service.update(actor=firm["anna"], read_marks=False)
     with pytest.raises(AccessDenied):
         firm_service.settings(actor=firm["maria"])
-    firm_service.set_read_marks(actor=firm["admin"], enabled=False)
-    assert firm_service.settings(actor=firm["admin"]).read_marks is False
+    firm_service.update(actor=firm["admin"], read_marks=False, mail_quiet_minutes=30)
+    current = firm_service.settings(actor=firm["admin"])
+    assert current.read_marks is False and current.mail_quiet_minutes == 30 and not current.mail_include_text
+    with pytest.raises(ValueError):
+        firm_service.update(actor=firm["admin"], mail_quiet_minutes=0)

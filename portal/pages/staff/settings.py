@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.common import loading, page_heading
 from portal.components.shell import staff_shell
-from portal.state.firm_settings import FirmSettingsState
+from portal.state.firm_settings import QUIET_CHOICES, FirmSettingsState
 from portal.state.session import t
 
 
@@ -33,6 +33,25 @@ def settings_page() -> rx.Component:
                              FirmSettingsState.set_read_marks),
                     _setting("talk-password", "settings.talk_password", FirmSettingsState.talk_password,
                              FirmSettingsState.set_talk_password),
+                    rx.heading(t("settings.mail"), size="4", as_="h2", margin_top="12px"),
+                    _setting("mail-text", "settings.mail_text", FirmSettingsState.mail_include_text,
+                             FirmSettingsState.set_mail_include_text),
+                    _setting("mail-amounts", "settings.mail_amounts", FirmSettingsState.mail_include_amounts,
+                             FirmSettingsState.set_mail_include_amounts),
+                    rx.card(
+                        rx.hstack(
+                            rx.vstack(rx.el.label(t("settings.mail_quiet"), html_for="mail-quiet", font_weight="500"),
+                                      rx.text(t("settings.mail_quiet.help"), size="2", color_scheme="gray"),
+                                      spacing="1", flex="1"),
+                            rx.select.root(
+                                rx.select.trigger(id="mail-quiet", min_width="140px"),
+                                rx.select.content(*[rx.select.item(f"{m} min", value=m) for m in QUIET_CHOICES]),
+                                value=FirmSettingsState.mail_quiet_minutes,
+                                on_change=FirmSettingsState.set_mail_quiet_minutes),
+                            align="center", spacing="4", width="100%", wrap="wrap",
+                        ),
+                        width="100%",
+                    ),
                     spacing="3", width="100%", max_width="720px",
                 ),
                 loading(),
