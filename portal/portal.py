@@ -17,12 +17,14 @@ from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
+from portal.pages.staff.outbox import outbox_page
 from portal.pages.staff.settings import settings_page
 from portal.services import outbox, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
 from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
+from portal.state.outbox_view import OutboxViewState
 from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
@@ -80,6 +82,7 @@ app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("book
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
              on_load=FirmSettingsState.load)
+app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
              on_load=ClientConversationsState.load)

@@ -54,6 +54,16 @@ def _sidebar_link(path: str, icon: str, key: str, active: bool) -> rx.Component:
     )
 
 
+_ADMIN_NAV = [
+    (routes.STAFF_SETTINGS, "settings", "nav.settings"),
+    (routes.STAFF_OUTBOX, "mail", "nav.outbox"),
+]
+
+
+def _admin_links(active: str) -> list[rx.Component]:
+    return [rx.cond(SessionState.is_admin, _sidebar_link(p, i, k, p == active)) for p, i, k in _ADMIN_NAV]
+
+
 def _staff_sidebar(active: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(brand_mark(), rx.vstack(rx.text("Kanzleiportal", weight="bold", size="3"),
@@ -61,10 +71,7 @@ def _staff_sidebar(active: str) -> rx.Component:
                                           spacing="0"),
                   align="center", spacing="3", padding="8px", margin_bottom="16px"),
         rx.el.nav(rx.vstack(*[_sidebar_link(p, i, k, p == active) for p, i, k in _STAFF_NAV],
-                            rx.cond(SessionState.is_admin, _sidebar_link(routes.STAFF_SETTINGS, "settings",
-                                                                         "nav.settings",
-                                                                         active == routes.STAFF_SETTINGS)),
-                            spacing="1"),
+                            *_admin_links(active), spacing="1"),
                   aria_label=t("nav.main"), width="100%"),
         rx.spacer(),
         rx.hstack(_initials(),
@@ -83,11 +90,9 @@ def _staff_topbar(active: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(brand_mark("32px"), rx.text("Kanzleiportal", weight="bold"), rx.spacer(),
                   _logout_button(size="2"), align="center", width="100%"),
-        rx.el.nav(rx.hstack(*[_sidebar_link(p, i, k, p == active) for p, i, k in _STAFF_NAV],
-                            rx.cond(SessionState.is_admin, _sidebar_link(routes.STAFF_SETTINGS, "settings",
-                                                                         "nav.settings",
-                                                                         active == routes.STAFF_SETTINGS)),
-                            spacing="1", width="100%"), aria_label=t("nav.main"), width="100%"),
+        rx.el.nav(rx.flex(*[_sidebar_link(p, i, k, p == active) for p, i, k in _STAFF_NAV],
+                          *_admin_links(active), gap="4px", width="100%", wrap="wrap"),
+                  aria_label=t("nav.main"), width="100%"),
         padding="12px", border_bottom="1px solid var(--gray-5)", background="var(--gray-2)",
         display=["flex", "flex", "none"], width="100%", spacing="2",
     )

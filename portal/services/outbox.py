@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import col, select
 
+from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.models.notify import Outbox
 from portal.notify.emails import Email, render
 from portal.notify.smtp import SmtpSender
 from portal.services import notifications
+from portal.services.access import AccessDenied
 from portal.services.db import session
 from portal.settings import get_settings
 
@@ -152,3 +155,64 @@ async def run_sender_loop(*, interval: float = 5.0) -> None:
         except Exception:
             logger.exception("Outbox delivery round failed; trying again in %s s.", interval)
         await asyncio.sleep(interval)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One email as the admin outbox view shows it."""
+
+    id: int
+    to: str
+    template: str
+    status: str  # queued, sent, skipped, failed
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime
+
+
+def _status(row: Outbox) -> str:
+    if row.sent_at is not None:
+        return "skipped" if row.last_error == notifications.SKIPPED else "sent"
+    return "failed" if row.attempts else "queued"
+
+
+def list_outbox(*, actor: Actor, status: str = "all", limit: int = 200) -> list[OutboxRow]:
+    """The newest emails, optionally only queued, sent or failed ones (admins only).
+
+    Raises:
+        AccessDenied: If the actor is not an admin.
+    """
+    if not actor.is_admin:
+        raise AccessDenied("admins only")
+    with session() as db:
+        query = select(Outbox)
+        if status == "sent":
+            query = query.where(col(Outbox.sent_at).is_not(None))
+        elif status == "failed":
+            query = query.where(col(Outbox.sent_at).is_(None), col(Outbox.attempts) > 0)
+        elif status == "queued":
+            query = query.where(col(Outbox.sent_at).is_(None), col(Outbox.attempts) == 0)
+        rows = db.exec(query.order_by(col(Outbox.id).desc()).limit(limit)).all()
+        return [OutboxRow(id=r.id, to=r.to, template=r.template, status=_status(r), created_at=r.created_at,
+                          sent_at=r.sent_at, attempts=r.attempts, last_error=r.last_error,
+                          next_attempt_at=r.next_attempt_at) for r in rows]
+
+
+def retry_now(*, actor: Actor, row_id: int) -> bool:
+    """Try a failed email again at the next sender round instead of after the backoff.
+
+    Returns:
+        Whether an unsent email was rescheduled.
+
+    Raises:
+        AccessDenied: If the actor is not an admin.
+    """
+    if not actor.is_admin:
+        raise AccessDenied("admins only")
+    with session() as db:
+        result = db.exec(update(Outbox).where(col(Outbox.id) == row_id, col(Outbox.sent_at).is_(None))
+                         .values(next_attempt_at=utcnow(), not_before=utcnow()))
+        db.commit()
+        return result.rowcount == 1

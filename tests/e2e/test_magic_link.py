@@ -105,3 +105,30 @@ def test_email_after_session_end_carries_a_link_into_the_talk(new_page, mailbox)
     expect(page).to_have_url(re.compile(r"/portal/?$"))
     page.get_by_role("button", name="Frage öffnen").click()
     expect(page.get_by_role("log", name="Nachrichten")).to_contain_text("vertraulich")
+
+
+def test_admin_sees_outgoing_email(new_page):
+    from tests.e2e.test_login import log_in
+
+    from portal.notify.outbox import queue
+
+    admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")
+    address = factories.unique_email("outbox")
+    with db.session() as s:
+        queue(s, to=address, template="password_reset", context={
+            "locale": "de", "name": "Kunde", "firm_name": "Kanzlei", "link": "http://127.0.0.1/reset/x",
+            "valid_minutes": 60})
+        s.commit()
+    page = new_page()
+    page.goto("/login")
+    log_in(page, admin.email)
+    page.get_by_role("link", name="E-Mails").first.click()
+    expect(page.get_by_role("heading", name="Ausgehende E-Mails")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=address)
+    for _ in range(20):  # the app's sender runs every few seconds
+        if "Versendet" in (row.inner_text() if row.count() else ""):
+            break
+        page.get_by_role("button", name="Aktualisieren").click()
+        page.wait_for_timeout(500)
+    expect(row).to_contain_text("Versendet")
+    screenshot(page, "outbox-desktop")

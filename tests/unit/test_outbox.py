@@ -373,3 +373,32 @@ def test_sender_loop_delivers_in_the_background(fresh_db, smtp_server, monkeypat
 
     asyncio.run(run_until_delivered())
     assert len(recorder.messages) == 1
+
+
+def test_admin_outbox_view_and_retry(fresh_db):
+    """Admins see queued, failed and sent emails with their errors, and can retry at once."""
+    from portal.domain.enums import Role
+    from portal.notify.smtp import SmtpSender
+    from portal.services import db as portal_db
+    from portal.services import outbox as service
+    from portal.services.access import AccessDenied
+    from tests import factories
+
+    admin = factories.actor(factories.staff(role=Role.ADMIN, name="Katrin Berger"))
+    accountant = factories.actor(factories.staff(name="Anna Schmidt"))
+    with portal_db.session() as s:
+        queue(s, to="kunde@example.test", template="password_reset",
+              context={"locale": "de", "name": "K", "firm_name": "F", "link": "http://x/r/abc", "valid_minutes": 60})
+        s.commit()
+    down = SmtpSender.from_url("smtp://127.0.0.1:9")  # nothing listens on the discard port
+    assert service.deliver_due(sender=down, mail_from="portal@test") == 0
+    (row,) = service.list_outbox(actor=admin)
+    assert row.status == "failed" and row.attempts == 1 and row.last_error
+    assert service.list_outbox(actor=admin, status="sent") == []
+    assert row.next_attempt_at > utcnow()
+    assert service.retry_now(actor=admin, row_id=row.id)
+    assert service.list_outbox(actor=admin)[0].next_attempt_at <= utcnow() + timedelta(seconds=1)
+    with pytest.raises(AccessDenied):
+        service.list_outbox(actor=accountant)
+    with pytest.raises(AccessDenied):
+        service.retry_now(actor=accountant, row_id=row.id)
