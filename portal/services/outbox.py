@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +33,8 @@ CLAIM_FOR = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 MAX_ERROR_CHARS = 2000
+PERMANENT_PREFIX = "permanent: "
+PARKED = timedelta(days=3650)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -44,6 +47,20 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 def _retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), MAX_RETRY)
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether retrying cannot help: the server refused the address or the message (5xx).
+
+    Authentication failures are 5xx too, but they are the portal's configuration, which
+    an admin fixes; those emails keep being retried.
+    """
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _msg in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
 
 
 def _claim(row_id: int, now: datetime) -> Outbox | None:
@@ -84,8 +101,11 @@ def _finish(row_id: int, *, now: datetime, error: Exception | None, skipped: boo
             row.last_error = notifications.SKIPPED if skipped else ""
         else:
             row.attempts += 1
-            row.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
-            row.next_attempt_at = now + _retry_delay(row.attempts)
+            permanent = is_permanent(error)
+            prefix = PERMANENT_PREFIX if permanent else ""
+            row.last_error = f"{prefix}{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+            # A refused address stays failed (visible, retryable by hand) instead of retrying hourly.
+            row.next_attempt_at = now + (PARKED if permanent else _retry_delay(row.attempts))
         row.claimed_until = None
         db.add(row)
         db.commit()

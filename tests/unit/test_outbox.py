@@ -402,3 +402,40 @@ def test_admin_outbox_view_and_retry(fresh_db):
         service.list_outbox(actor=accountant)
     with pytest.raises(AccessDenied):
         service.retry_now(actor=accountant, row_id=row.id)
+
+
+class RefusingRecorder(Recorder):
+    """Refuses one mailbox the way real servers do for unknown users."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        if address.startswith("unbekannt@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_refused_address_is_marked_failed_with_reason_and_not_retried(fresh_db):
+    from portal.services.outbox import PERMANENT_PREFIX, is_permanent
+
+    recorder = RefusingRecorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        refused = queue_reset(to="unbekannt@example.org")
+        fine = queue_reset(to="erika@example.org")
+        sender = SmtpSender.from_url(f"smtp://127.0.0.1:{port}")
+        assert deliver_due(sender=sender, mail_from="portal@kanzlei.example") == 1
+        row = load(refused)
+        assert row.sent_at is None and row.attempts == 1
+        assert row.last_error.startswith(PERMANENT_PREFIX) and "No such user" in row.last_error
+        assert row.next_attempt_at > utcnow() + timedelta(days=365)  # parked, not retried hourly
+        assert deliver_due(sender=sender, mail_from="portal@kanzlei.example", now=utcnow() + timedelta(days=2)) == 0
+        assert load(fine).sent_at is not None
+    finally:
+        controller.stop()
+    import smtplib
+
+    assert not is_permanent(smtplib.SMTPAuthenticationError(535, b"bad credentials"))
+    assert not is_permanent(ConnectionRefusedError())
+    assert is_permanent(smtplib.SMTPSenderRefused(550, b"no", "portal@x"))
