@@ -374,6 +374,33 @@ class _ProgressTicker:
             self._progress(*self._records.progress)
 
 
+def _data_records(lines: list[str], start: int, separator: str, *, width: int, pad: bool, problems: _Problems,
+                  progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+    """The data records below the heading line ``start`` (1-based), ready to parse.
+
+    Reports broken quoting and wrong field counts, skips blank records, ticks the
+    progress, and reports a file without any data record once exhausted.
+
+    Yields:
+        (line number where the record starts, its fields)
+    """
+    records = _Records(lines, start, separator)
+    ticker = _ProgressTicker(progress, records)
+    data_rows = 0
+    for line, fields in records:
+        if fields is None:
+            problems.add(line, "", "import.bad_quotes")
+            continue
+        if _is_blank(fields):
+            continue
+        data_rows += 1
+        ticker.tick()
+        if _fits_header(fields, width, line, problems, pad=pad):
+            yield line, fields
+    if data_rows == 0 and not problems.items:
+        problems.add(start, "", "import.no_rows")
+
+
 # ---------------------------------------------------------------- values
 
 
@@ -637,24 +664,11 @@ def _parse_csv(
     layout = _CsvLayout(tuple(header), _map_columns(header, _CSV_ALIASES))
     if not _check_csv_columns(layout, index + 1, problems):
         return
-    records = _Records(lines, index + 1, separator)
-    ticker = _ProgressTicker(progress, records)
-    data_rows = 0
-    for line, fields in records:
-        if fields is None:
-            problems.add(line, "", "import.bad_quotes")
-            continue
-        if _is_blank(fields):
-            continue
-        data_rows += 1
-        ticker.tick()
-        if not _fits_header(fields, len(header), line, problems, pad=False):
-            continue
+    for line, fields in _data_records(lines, index + 1, separator, width=len(header), pad=False,
+                                      problems=problems, progress=progress):
         draft = _csv_row(fields, line, layout, default_ledger, problems)
         if draft is not None:
             rows.append(draft)
-    if data_rows == 0 and not problems.items:
-        problems.add(index + 1, "", "import.no_rows")
 
 
 def _check_csv_columns(layout: _CsvLayout, line: int, problems: _Problems) -> bool:
@@ -909,24 +923,11 @@ def _parse_datev(
         problems.add(2, name, "import.missing_column", name)
     if missing:
         return
-    records = _Records(lines, 2, separator)
-    ticker = _ProgressTicker(progress, records)
-    data_rows = 0
-    for line, fields in records:
-        if fields is None:
-            problems.add(line, "", "import.bad_quotes")
-            continue
-        if _is_blank(fields):
-            continue
-        data_rows += 1
-        ticker.tick()
-        if not _fits_header(fields, len(names), line, problems, pad=True):
-            continue
+    for line, fields in _data_records(lines, 2, separator, width=len(names), pad=True, problems=problems,
+                                      progress=progress):
         draft = _datev_row(_Row(fields, line, names, columns, problems), header, default_ledger)
         if draft is not None:
             rows.append(draft)
-    if data_rows == 0 and not problems.items:
-        problems.add(2, "", "import.no_rows")
 
 
 def _map_columns_datev(names: Sequence[str]) -> dict[str, int]:

@@ -20,19 +20,10 @@ TALK_FILTERS = ("all", "talk", *(s.value for s in TalkStatus if s != TalkStatus.
 
 
 @dataclass(frozen=True)
-class BookingRow:
-    """One line of the staff bookings list."""
+class BookingRow(talks.BookingLine):
+    """One line of the staff bookings list: the booking and its talk status."""
 
-    id: int
-    ledger: str
-    date: object
-    amount_cents: int
-    currency: str
-    counterparty: str
-    text: str
-    receipt_missing: bool
-    exported: bool
-    talk: TalkStatus
+    talk: TalkStatus = TalkStatus.NONE
 
 
 @dataclass(frozen=True)
@@ -116,11 +107,8 @@ def list_bookings(*, actor: Actor, account_id: int, ledger: str = "", talk: str 
         open_threads = [t for st, t in statuses.values() if st in (TalkStatus.WAITING, TalkStatus.ANSWERED)]
         changed = talks.mark_received(s, talks.FIRM_RECIPIENT, open_threads, read=False) if open_threads else []
         s.commit()
-        rows = tuple(BookingRow(
-            id=b.id, ledger=b.ledger, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
-            counterparty=b.counterparty, text=b.text, receipt_missing=b.receipt_missing,
-            exported=b.exported_at is not None,
-            talk=statuses.get(b.id, (TalkStatus.NONE, 0))[0]) for b in bookings)
+        rows = tuple(BookingRow(**vars(talks.booking_line(b)), talk=statuses.get(b.id, (TalkStatus.NONE, 0))[0])
+                     for b in bookings)
     if changed:
         realtime.publish(realtime.thread_room(t) for t in changed)
     return BookingPage(account_id=account.id, account_name=account.name, rows=rows, total=total, page=page,

@@ -225,20 +225,23 @@ def action_count(*, actor: Actor) -> int:
 
     Staff count the clients they work (admins: all); client users count what they may read.
     """
-    if actor.is_staff:
-        return len(inbox(actor=actor, mine=not actor.is_admin, state="answered", limit=10_000))
     with db.session() as s:
-        links = {link.account_id: link for link in s.exec(select(AccountContact).where(
-            AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
-        if not links:
-            return 0
-        kinds = [ThreadKind.BOOKING_TALK, ThreadKind.CONVERSATION] if actor.scope == SessionScope.FULL \
-            else [ThreadKind.BOOKING_TALK]  # an email link reaches booking talks only
-        threads = [t for t in s.exec(select(Thread).where(
-            Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
-            Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
+        if actor.is_staff:
+            threads = s.exec(select(Thread).where(
+                Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
+                Thread.status == ThreadStatus.OPEN, Thread.kind != ThreadKind.INTERNAL)).all()
+            other_side = SubjectKind.CONTACT
+        else:
+            links = {link.account_id: link for link in s.exec(select(AccountContact).where(
+                AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+            kinds = [ThreadKind.BOOKING_TALK, ThreadKind.CONVERSATION] if actor.scope == SessionScope.FULL \
+                else [ThreadKind.BOOKING_TALK]  # an email link reaches booking talks only
+            threads = [t for t in s.exec(select(Thread).where(
+                Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
+                Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
+            other_side = SubjectKind.STAFF
         last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
-        return sum(1 for t in threads if t.id in last and last[t.id].author_kind == SubjectKind.STAFF)
+        return sum(1 for t in threads if t.id in last and last[t.id].author_kind == other_side)
 
 
 def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)):

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from portal.domain.actor import Actor
@@ -65,21 +66,19 @@ def home(*, actor: Actor) -> PortalHome:
             .where(AccountContact.contact_id == actor.id, AccountContact.login == True)  # noqa: E712
             .order_by(ClientAccount.name)).all()
         full_ids = [account.id for account, full in links if full]
-        items: dict[int, list[OpenItem]] = {}
-        if full_ids:
-            rows = s.exec(
-                select(Booking)
-                .where(Booking.account_id.in_(full_ids), Booking.receipt_missing == True,  # noqa: E712
-                       Booking.exported_at.is_(None))
-                .order_by(Booking.date.desc(), Booking.id.desc())).all()
-            for b in rows:
-                items.setdefault(b.account_id, []).append(OpenItem(
-                    id=b.id, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
-                    counterparty=b.counterparty, text=b.text))
+        missing = (Booking.receipt_missing == True, Booking.exported_at.is_(None))  # noqa: E712
+        totals = dict(s.exec(select(Booking.account_id, func.count()).where(
+            Booking.account_id.in_(full_ids), *missing).group_by(Booking.account_id)).all()) if full_ids else {}
+        items: dict[int, tuple[OpenItem, ...]] = {}
+        for account_id in totals:
+            items[account_id] = tuple(
+                OpenItem(id=b.id, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
+                         counterparty=b.counterparty, text=b.text)
+                for b in s.exec(select(Booking).where(Booking.account_id == account_id, *missing)
+                                .order_by(Booking.date.desc(), Booking.id.desc()).limit(OPEN_ITEMS_LIMIT)).all())
         accounts = tuple(
-            AccountHome(id=account.id, name=account.name, full_access=full,
-                        open_items=tuple(items.get(account.id, [])[:OPEN_ITEMS_LIMIT]),
-                        open_items_total=len(items.get(account.id, [])))
+            AccountHome(id=account.id, name=account.name, full_access=full, open_items=items.get(account.id, ()),
+                        open_items_total=totals.get(account.id, 0))
             for account, full in links
         )
         return PortalHome(firm_name=firm.name if firm else "", accounts=accounts)

@@ -196,7 +196,7 @@ def open_items(*, actor: Actor) -> list[OpenItem]:
             Receipt.recipient_id == actor.id, Receipt.read_at.is_(None))).all())
         changed = mark_received(s, _recipient_of(actor), ids, read=False)
         s.commit()
-        items = [OpenItem(thread_id=t.id, booking=_booking_line(bookings[t.booking_id]),
+        items = [OpenItem(thread_id=t.id, booking=booking_line(bookings[t.booking_id]),
                           question=last_staff[t.id].body if t.id in last_staff else "",
                           unread=t.id in unread)
                  for t in threads if t.booking_id in bookings]
@@ -479,7 +479,8 @@ def last_messages(s: Session, thread_ids: list[int], author_kind: str | None = N
     return {m.thread_id: m for m in s.exec(select(Message).where(Message.id.in_(newest))).all()}
 
 
-def _booking_line(b: Booking) -> BookingLine:
+def booking_line(b: Booking) -> BookingLine:
+    """The view of a booking row."""
     return BookingLine(id=b.id, ledger=b.ledger, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
                        counterparty=b.counterparty, text=b.text, receipt_missing=b.receipt_missing,
                        exported=b.exported_at is not None)
@@ -530,7 +531,7 @@ def build_view(s: Session, thread: Thread) -> ThreadView:
         id=thread.id, account_id=thread.account_id, kind=thread.kind, subject=thread.subject,
         started_by_side=thread.started_by_side, status=thread.status,
         closed_at=thread.closed_at, recipient_name=recipient,
-        booking=_booking_line(booking) if booking else None,
+        booking=booking_line(booking) if booking else None,
         messages=tuple(MessageView(
             id=m.id, author_kind=m.author_kind, author_id=m.author_id, sender_name=m.sender_name,
             body="" if m.deleted_at else m.body, created_at=m.created_at, edited=m.edited_at is not None,

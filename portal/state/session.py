@@ -49,6 +49,7 @@ class SessionState(rx.State):
     firm_name: str = ""
     action_count: int = 0
     talk_only: bool = False
+    _subject: str = ""
 
     @rx.var
     def messages(self) -> dict[str, str]:
@@ -80,20 +81,24 @@ class SessionState(rx.State):
         self.is_admin = actor.is_admin
         self.locale = normalize_locale(actor.locale)
         self.talk_only = actor.scope != SessionScope.FULL
-        self.firm_name = await asyncio.to_thread(firm.firm_name)
-        # Every tab follows its side's room, so the menu counter is live on every page.
-        if actor.is_staff:
-            await realtime.link(self, realtime.FirmRoom, realtime.FIRM_STAFF_ROOM)
-        else:
-            await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
-        self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
+        subject = f"{actor.kind.value}-{actor.id}"
+        if self._subject != subject:
+            # Once per user and tab, not in every event handler: the room link lasts, and
+            # the counter then stays current through refresh_counter.
+            self._subject = subject
+            self.firm_name = await asyncio.to_thread(firm.firm_name)
+            if actor.is_staff:
+                await realtime.link(self, realtime.FirmRoom, realtime.FIRM_STAFF_ROOM)
+            else:
+                await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
+            self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
         return actor
 
     @rx.event
     async def refresh_counter(self):
         """Recount what waits for this user (after a live update)."""
         actor = await self._current_actor()
-        if actor is not None and actor.scope == SessionScope.FULL:
+        if actor is not None:
             self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
 
     async def _current_actor(self) -> Actor | None:

@@ -41,7 +41,6 @@ class ThreadPanelState(rx.State):
     thread_open: bool = False
     can_close: bool = False
     closed_at: str = ""
-    private: bool = False
     error: str = ""
     upload_error: str = ""
     uploading: bool = False
@@ -66,7 +65,6 @@ class ThreadPanelState(rx.State):
         self.thread_open = view.status == "open"
         self.can_close = self.thread_open and conversations.may_close(actor, view)
         self.closed_at = fmt.datetime(view.closed_at, locale) if view.closed_at else ""
-        self.private = bool(view.recipient_name) or False
 
     @rx.event
     async def open_thread(self, thread_id: int, account_name: str = ""):
