@@ -42,15 +42,16 @@ def _initials() -> rx.Component:
     return rx.avatar(fallback=SessionState.name.to(str)[0:1], size="2", radius="full", color_scheme=ACCENT)
 
 
-def _sidebar_link(path: str, icon: str, key: str, active: bool) -> rx.Component:
+def _sidebar_link(path: str, icon: str, key: str, active: bool, compact: bool = False) -> rx.Component:
+    # compact: one row of links in the phone top bar instead of a full-width column entry.
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(t(key), size="3", weight="medium"), _counter(path), spacing="3",
-                  align="center"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(t(key), size="2" if compact else "3", weight="medium"),
+                  _counter(path), spacing="2" if compact else "3", align="center"),
         href=path, underline="none", padding_x="12px", padding_y="10px", border_radius="8px",
         color=f"var(--{ACCENT}-12)" if active else "var(--gray-11)",
         background=f"var(--{ACCENT}-4)" if active else "transparent",
         _hover={"background": f"var(--{ACCENT}-3)"}, aria_current="page" if active else None,
-        width="100%",
+        width="auto" if compact else "100%", white_space="nowrap", flex_shrink="0",
     )
 
 
@@ -60,8 +61,8 @@ _ADMIN_NAV = [
 ]
 
 
-def _admin_links(active: str) -> list[rx.Component]:
-    return [rx.cond(SessionState.is_admin, _sidebar_link(p, i, k, p == active)) for p, i, k in _ADMIN_NAV]
+def _admin_links(active: str, compact: bool = False) -> list[rx.Component]:
+    return [rx.cond(SessionState.is_admin, _sidebar_link(p, i, k, p == active, compact)) for p, i, k in _ADMIN_NAV]
 
 
 def _staff_sidebar(active: str) -> rx.Component:
@@ -90,8 +91,9 @@ def _staff_topbar(active: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(brand_mark("32px"), rx.text("Kanzleiportal", weight="bold"), rx.spacer(),
                   _logout_button(size="2"), align="center", width="100%"),
-        rx.el.nav(rx.flex(*[_sidebar_link(p, i, k, p == active) for p, i, k in _STAFF_NAV],
-                          *_admin_links(active), gap="4px", width="100%", wrap="wrap"),
+        rx.el.nav(rx.flex(*[_sidebar_link(p, i, k, p == active, compact=True) for p, i, k in _STAFF_NAV],
+                          *_admin_links(active, compact=True), gap="4px", width="100%", wrap="nowrap",
+                          overflow_x="auto"),
                   aria_label=t("nav.main"), width="100%"),
         padding="12px", border_bottom="1px solid var(--gray-5)", background="var(--gray-2)",
         display=["flex", "flex", "none"], width="100%", spacing="2",

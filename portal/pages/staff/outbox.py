@@ -52,9 +52,10 @@ def outbox_page() -> rx.Component:
         rx.vstack(
             page_heading(t("outbox.title"), t("outbox.subtitle")),
             rx.hstack(
-                rx.segmented_control.root(*[rx.segmented_control.item(t(f"outbox.filter.{s}"), value=s)
-                                            for s in STATUSES],
-                                          value=V.status, on_change=V.set_status, aria_label=t("outbox.title")),
+                rx.box(rx.segmented_control.root(*[rx.segmented_control.item(t(f"outbox.filter.{s}"), value=s)
+                                                   for s in STATUSES],
+                                                 value=V.status, on_change=V.set_status, aria_label=t("outbox.title")),
+                       overflow_x="auto", max_width="100%"),
                 rx.spacer(),
                 rx.button(rx.icon("refresh-cw", size=14), t("outbox.refresh"), variant="soft", on_click=V.load),
                 width="100%", wrap="wrap",
