@@ -12,7 +12,7 @@ from portal.models.documents import (
     Questionnaire,
     UploadRequest,
 )
-from portal.models.notify import DigestSubscription, Outbox, Reminder
+from portal.models.notify import DigestSubscription, Outbox, PushSubscription, Reminder, ServerKey
 from portal.models.staff import Firm, StaffUser
 from portal.models.threads import ClientTask, Message, Receipt, Thread
 
@@ -35,10 +35,12 @@ __all__ = [
     "LoginToken",
     "Message",
     "Outbox",
+    "PushSubscription",
     "Question",
     "Questionnaire",
     "Receipt",
     "Reminder",
+    "ServerKey",
     "StaffUser",
     "Thread",
     "UploadRequest",

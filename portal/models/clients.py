@@ -46,6 +46,8 @@ class Contact(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     activated_at: datetime | None = None
     locale: str = Field(default="de", max_length=10)
+    # Personal setting on top of each account link's NOTIFY toggle.
+    email_notices: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -36,7 +36,8 @@ class DigestSubscription(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff_user.id", index=True)
     account_id: int | None = Field(default=None, foreign_key="client_account.id")
     frequency: str = Field(max_length=10)
-    next_run_at: datetime
+    next_run_at: datetime = Field(index=True)
+    last_sent_at: datetime | None = None
 
 
 class Reminder(SQLModel, table=True):
@@ -47,4 +48,31 @@ class Reminder(SQLModel, table=True):
     from_admin_id: int = Field(foreign_key="staff_user.id")
     task_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     comment: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PushSubscription(SQLModel, table=True):
+    """One device's Web Push subscription (a browser's push service endpoint and keys)."""
+
+    __tablename__ = "push_subscription"
+    __table_args__ = (Index("ix_push_subscription_subject", "subject_kind", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: str = Field(max_length=10)
+    subject_id: int
+    endpoint: str = Field(max_length=2000, unique=True)
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    device: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+
+
+class ServerKey(SQLModel, table=True):
+    """A key the installation generates once and shares between workers (e.g. VAPID)."""
+
+    __tablename__ = "server_key"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)

@@ -35,4 +35,8 @@ class StaffUser(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     sender_name: str = Field(default="", max_length=200)
     locale: str = Field(default="de", max_length=10)
+    # Personal setting: emails about new client messages (batched like the client emails).
+    email_notices: bool = True
+    # Heartbeat of the user's open staff tabs; a stale value means the working session ended.
+    last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
