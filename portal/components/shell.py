@@ -5,6 +5,7 @@ import reflex as rx
 from portal import realtime, routes
 from portal.components.common import ACCENT, brand_mark, loading
 from portal.components.post_form import post_form
+from portal.components.presence import heartbeat
 from portal.state.session import LOGOUT_FORM_ID, SessionState, t
 
 _STAFF_NAV = [
@@ -113,6 +114,8 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
             SessionState.kind == "staff",
             rx.flex(
                 realtime.reload_on_change(realtime.FirmRoom.version, SessionState.refresh_counter),
+                # Pending client emails wait while the accountant works (see notifications).
+                heartbeat(SessionState.staff_heartbeat),
                 _staff_sidebar(active),
                 _staff_topbar(active),
                 rx.el.main(rx.box(content, max_width="1120px", margin_x="auto"),

@@ -101,9 +101,28 @@ def talk_batch(
                    recipient_name=name, firm_name=firm_name, count=count, items=items, link=link)
 
 
+def client_messages(
+    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict], link: str
+) -> Email:
+    """The collected notice to a staff user about unread messages from clients.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name.
+        firm_name: Name of the firm.
+        count: How many client messages are unread.
+        items: One dict per client with the keys ``client`` (name) and ``count``.
+        link: The staff inbox.
+    """
+    return _render(name="client_messages", to=to, locale=locale, subject_key="mail.client_messages.subject",
+                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link)
+
+
 TEMPLATES: dict[str, Callable[..., Email]] = {
     "password_reset": password_reset,
     "talk_batch": talk_batch,
+    "client_messages": client_messages,
 }
 
 

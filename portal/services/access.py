@@ -3,8 +3,8 @@
 from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
-from portal.domain.enums import Audience, SessionScope, ThreadKind
-from portal.models import AccountContact, Assignment, ClientAccount, Message, Thread
+from portal.domain.enums import Audience, Role, SessionScope, ThreadKind
+from portal.models import AccountContact, Assignment, ClientAccount, Message, StaffUser, Thread
 
 
 class AccessDenied(Exception):
@@ -46,6 +46,15 @@ def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
     if not actor.is_admin and s.get(Assignment, (actor.id, account_id)) is None:
         raise NotFound("account")
     return account
+
+
+def responsible_staff(s: Session, account_id: int) -> list[StaffUser]:
+    """Who in the firm hears about a client's news: its assigned accountants, else the admins."""
+    assigned = s.exec(select(StaffUser).join(Assignment, Assignment.staff_id == StaffUser.id)
+                      .where(Assignment.account_id == account_id).order_by(StaffUser.id)).all()
+    if assigned:
+        return list(assigned)
+    return list(s.exec(select(StaffUser).where(StaffUser.role == Role.ADMIN).order_by(StaffUser.id)).all())
 
 
 def staff_account_by_public_id(s: Session, actor: Actor, public_id: str) -> ClientAccount:

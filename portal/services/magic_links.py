@@ -88,24 +88,32 @@ def set_talk_password(*, actor: Actor, enabled: bool) -> None:
 
 
 def revoke_contact_links(*, actor: Actor, account_id: int, contact_id: int) -> int:
-    """Revoke a contact's talk links that could still be used (staff working the account).
+    """Revoke a contact's talk links and end the sessions they opened (staff working the account).
+
+    For a forwarded or leaked email: the link stops working, and whoever already
+    opened it is logged out of the talk area. Password sessions stay.
 
     Returns:
-        How many links were revoked.
+        How many unused links and open link sessions were ended.
 
     Raises:
         NotFound: If the actor does not work the account or the contact is not on it.
     """
+    now = utcnow()
     with db.session() as s:
         access.staff_account(s, actor, account_id)
         if s.get(AccountContact, (account_id, contact_id)) is None:
             raise access.NotFound("contact")
-        result = s.exec(update(LoginToken).where(
+        links = s.exec(update(LoginToken).where(
             LoginToken.subject_kind == SubjectKind.CONTACT, LoginToken.subject_id == contact_id,
             LoginToken.scope == TokenScope.TALK, LoginToken.used_at.is_(None), LoginToken.revoked_at.is_(None),
-            LoginToken.expires_at > utcnow()).values(revoked_at=utcnow()))
+            LoginToken.expires_at > now).values(revoked_at=now))
+        sessions = s.exec(update(AuthSession).where(
+            AuthSession.subject_kind == SubjectKind.CONTACT, AuthSession.subject_id == contact_id,
+            AuthSession.scope == SessionScope.TALK, AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now).values(revoked_at=now))
         s.commit()
-        return result.rowcount
+        return links.rowcount + sessions.rowcount
 
 
 def open_talk_link(*, token: str, client: str) -> LinkResult:

@@ -1,15 +1,19 @@
-"""Batched emails to clients about messages from the firm (as FIBUscan does).
+"""Batched email notices about new messages, in both directions (as FIBUscan does).
 
 Messages an accountant writes to a client user are collected into one pending email
 per user. It goes out when nothing new was added for the firm's quiet period, when the
-accountant's working session ends (logout), or at once on "send email now". What the
-email says is decided only when it goes out: messages the user has read in the portal
-meanwhile are left out, and a batch with nothing left is not sent at all. Internal
-talks never produce email.
+accountant's working session ends (logout, or the last staff tab closed), or at once on
+"send email now". Messages a client writes are collected the same way into one pending
+email per responsible staff user (assigned accountants, else the admins), sent after the
+quiet period. What an email says is decided only when it goes out: messages read in the
+portal meanwhile are left out, and a batch with nothing left is not sent at all.
+Internal talks never produce email; the account link's NOTIFY toggle and each user's
+personal setting are honoured.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -18,14 +22,30 @@ from sqlmodel import Session, select
 from portal import routes
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
-from portal.domain.enums import SubjectKind, ThreadKind
+from portal.domain.enums import Role, SubjectKind, ThreadKind
+from portal.domain.presence import PRESENCE_TIMEOUT
+from portal.domain.talks import FIRM_RECIPIENT
 from portal.i18n import format as fmt
-from portal.models import AccountContact, Booking, Contact, Firm, Message, Outbox, Receipt, Thread
-from portal.notify.emails import Email, talk_batch
+from portal.models import (
+    AccountContact,
+    Assignment,
+    Booking,
+    ClientAccount,
+    Contact,
+    Firm,
+    Message,
+    Outbox,
+    Receipt,
+    StaffUser,
+    Thread,
+)
+from portal.notify.emails import Email, client_messages, talk_batch
 from portal.services import access, db, magic_links
 from portal.settings import get_settings
 
 TEMPLATE = "talk_batch"
+STAFF_TEMPLATE = "client_messages"
+BATCH_TEMPLATES = (TEMPLATE, STAFF_TEMPLATE)
 MAX_ITEMS = 20
 SKIPPED = "skipped: everything was read in the portal"
 
@@ -35,36 +55,62 @@ def batch_key(contact_id: int) -> str:
     return f"contact:{contact_id}"
 
 
+def staff_batch_key(staff_id: int) -> str:
+    """The outbox key that collects one staff user's notices about client messages."""
+    return f"staff:{staff_id}"
+
+
 def collect(s: Session, *, thread: Thread, message: Message, recipients: list[tuple[str, int]],
             now: datetime | None = None) -> None:
-    """Add a staff message to each recipient's pending email (inside the caller's transaction).
+    """Add a new message to the pending email of each recipient (inside the caller's transaction).
 
-    Each new message restarts that user's quiet period. Users who switched NOTIFY off,
-    or have no email address, get none.
+    Each new message restarts that recipient's quiet period. Client users who switched
+    NOTIFY off for the account or email notices off for themselves, staff users who
+    switched notices off, and anyone without an email address get none.
     """
-    if thread.kind == ThreadKind.INTERNAL or message.author_kind != SubjectKind.STAFF:
+    if thread.kind == ThreadKind.INTERNAL:
         return
     now = now or utcnow()
     firm = s.exec(select(Firm)).first()
     quiet = timedelta(minutes=firm.mail_quiet_minutes if firm else 10)
-    for kind, contact_id in recipients:
-        if kind != SubjectKind.CONTACT:
-            continue
-        link = s.get(AccountContact, (thread.account_id, contact_id))
-        contact = s.get(Contact, contact_id)
-        if link is None or not link.notify or contact is None or not contact.email:
-            continue
-        pending = s.exec(select(Outbox).where(Outbox.batch_key == batch_key(contact_id), Outbox.sent_at.is_(None),
-                                              Outbox.claimed_until.is_(None))).first()
-        staff_ids = sorted({*(pending.context.get("staff_ids", []) if pending else []), message.author_id})
-        if pending is None:
-            # The batch starts with this message, so its own timestamp bounds what it covers.
-            pending = Outbox(to=contact.email, template=TEMPLATE, batch_key=batch_key(contact_id),
-                             created_at=message.created_at, context={"contact_id": contact_id})
-        pending.context = {"contact_id": contact_id, "staff_ids": staff_ids, "since": pending.created_at.isoformat()}
-        pending.not_before = now + quiet
-        pending.next_attempt_at = now
-        s.add(pending)
+    if message.author_kind == SubjectKind.STAFF:
+        _mark_present(s, message.author_id, now)
+        for kind, contact_id in recipients:
+            if kind == SubjectKind.CONTACT:
+                _collect_for_contact(s, thread, message, contact_id, now, quiet)
+    elif recipients:
+        for user in access.responsible_staff(s, thread.account_id):
+            if user.email_notices:
+                _add_to_batch(s, key=staff_batch_key(user.id), to=user.email, template=STAFF_TEMPLATE,
+                              context={"staff_id": user.id}, started=message.created_at, now=now, quiet=quiet)
+
+
+def _collect_for_contact(s: Session, thread: Thread, message: Message, contact_id: int, now: datetime,
+                         quiet: timedelta) -> None:
+    link = s.get(AccountContact, (thread.account_id, contact_id))
+    contact = s.get(Contact, contact_id)
+    if link is None or not link.notify or contact is None or not contact.email or not contact.email_notices:
+        return
+    pending = _add_to_batch(s, key=batch_key(contact_id), to=contact.email, template=TEMPLATE,
+                            context={"contact_id": contact_id}, started=message.created_at, now=now, quiet=quiet)
+    # Whose working session releases this email: every accountant who wrote into it.
+    pending.context = {**pending.context,
+                       "staff_ids": sorted({*pending.context.get("staff_ids", []), message.author_id})}
+
+
+def _add_to_batch(s: Session, *, key: str, to: str, template: str, context: dict, started: datetime,
+                  now: datetime, quiet: timedelta) -> Outbox:
+    pending = s.exec(select(Outbox).where(Outbox.batch_key == key, Outbox.sent_at.is_(None),
+                                          Outbox.claimed_until.is_(None))).first()
+    if pending is None:
+        # The batch starts with this message, so its own timestamp bounds what it covers.
+        pending = Outbox(to=to, template=template, batch_key=key, created_at=started,
+                         context={**context, "since": started.isoformat()})
+    pending.not_before = now + quiet
+    # A batch waiting for a retry after an SMTP failure goes with the new message instead.
+    pending.next_attempt_at = now
+    s.add(pending)
+    return pending
 
 
 def send_now(*, actor: Actor, account_id: int, contact_id: int | None = None) -> int:
@@ -89,40 +135,120 @@ def send_now(*, actor: Actor, account_id: int, contact_id: int | None = None) ->
 
 
 def end_session(*, staff_id: int) -> int:
-    """The accountant's working session ended: their collected emails may go now.
+    """The accountant's working session ended (logout): their collected emails may go now.
 
     Returns:
         How many pending emails were released.
     """
     with db.session() as s:
-        pending = s.exec(select(Outbox).where(Outbox.template == TEMPLATE, Outbox.sent_at.is_(None))).all()
+        user = s.get(StaffUser, staff_id)
+        if user is not None:
+            user.last_seen_at = None
+            s.add(user)
+        now = utcnow()
         released = 0
-        for row in pending:
+        for row in _waiting_batches(s, now):
             if staff_id in row.context.get("staff_ids", []):
-                row.not_before = utcnow()
-                s.add(row)
+                _release(s, row, now)
                 released += 1
         s.commit()
         return released
 
 
-def prepare(row: Outbox) -> Email | None:
-    """The email for a pending batch as of now, or None when nothing is left unread.
+def heartbeat(*, actor: Actor) -> None:
+    """An open staff tab says its user is still working (every :data:`portal.domain.presence.BEAT`)."""
+    access.require_staff(actor)
+    with db.session() as s:
+        _mark_present(s, actor.id, utcnow())
+        s.commit()
 
-    Creates the talk link (stored hashed) unless the firm wants the password for the
-    talk area; then the button is a plain link to the portal.
+
+def release_ended_sessions(now: datetime | None = None) -> int:
+    """Release the emails of accountants whose last staff tab closed without logout.
+
+    A session counts as ended when no tab has beaten for :data:`PRESENCE_TIMEOUT` (or
+    the user logged out); a batch several accountants wrote into waits for all of them.
+
+    Returns:
+        How many pending emails were released.
     """
-    contact_id = row.context["contact_id"]
+    now = now or utcnow()
+    with db.session() as s:
+        waiting = _waiting_batches(s, now)
+        writers = {staff_id for row in waiting for staff_id in row.context.get("staff_ids", [])}
+        present = set(s.exec(select(StaffUser.id).where(StaffUser.id.in_(writers),
+                                                        StaffUser.last_seen_at >= now - PRESENCE_TIMEOUT)).all())
+        released = 0
+        for row in waiting:
+            if not present & set(row.context.get("staff_ids", [])):
+                _release(s, row, now)
+                released += 1
+        s.commit()
+        return released
+
+
+def _mark_present(s: Session, staff_id: int, now: datetime) -> None:
+    s.exec(update(StaffUser).where(StaffUser.id == staff_id).values(last_seen_at=now))
+
+
+def _waiting_batches(s: Session, now: datetime) -> list[Outbox]:
+    """Client emails still inside their quiet period."""
+    return list(s.exec(select(Outbox).where(Outbox.template == TEMPLATE, Outbox.sent_at.is_(None),
+                                            Outbox.not_before > now)).all())
+
+
+def _release(s: Session, row: Outbox, now: datetime) -> None:
+    row.not_before = now
+    s.add(row)
+
+
+def prepare(row: Outbox) -> Email | None:
+    """The email for a pending batch as of now, or None when nothing is left unread."""
     since = datetime.fromisoformat(row.context.get("since", row.created_at.isoformat()))
+    if row.template == STAFF_TEMPLATE:
+        return _prepare_for_staff(row, row.context["staff_id"], since)
+    return _prepare_for_contact(row, row.context["contact_id"], since)
+
+
+def _unread(s: Session, recipient: tuple[str, int], since: datetime, author_kind: str):
+    kind, rid = recipient
+    return s.exec(
+        select(Message, Thread).join(Receipt, Receipt.message_id == Message.id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(Receipt.recipient_kind == kind, Receipt.recipient_id == rid, Receipt.read_at.is_(None),
+               Message.deleted_at.is_(None), Message.created_at >= since, Message.author_kind == author_kind,
+               Thread.kind != ThreadKind.INTERNAL)
+        .order_by(Message.created_at)).all()
+
+
+def _prepare_for_staff(row: Outbox, staff_id: int, since: datetime) -> Email | None:
+    """Per client, how many of its messages the firm has not read yet; a link to the inbox."""
+    with db.session() as s:
+        user = s.get(StaffUser, staff_id)
+        if user is None or not user.email_notices:
+            return None
+        unread = _unread(s, FIRM_RECIPIENT, since, SubjectKind.CONTACT)
+        if user.role != Role.ADMIN:
+            # Assignments may have changed since the message came in.
+            mine = set(s.exec(select(Assignment.account_id).where(Assignment.staff_id == staff_id)).all())
+            unread = [(m, t) for m, t in unread if t.account_id in mine]
+        if not unread:
+            return None
+        per_account = Counter(t.account_id for _m, t in unread)
+        names = dict(s.exec(select(ClientAccount.id, ClientAccount.name)
+                            .where(ClientAccount.id.in_(per_account))).all())
+        firm = s.exec(select(Firm)).first()
+    items = [{"client": names.get(account_id, ""), "count": count}
+             for account_id, count in per_account.most_common(MAX_ITEMS)]
+    return client_messages(to=row.to, locale=user.locale, name=user.name, firm_name=firm.name if firm else "",
+                           count=len(unread), items=items, link=get_settings().base_url + routes.STAFF_INBOX)
+
+
+def _prepare_for_contact(row: Outbox, contact_id: int, since: datetime) -> Email | None:
+    """The unread messages from the firm; the button is a talk link unless the firm wants the password."""
     with db.session() as s:
         contact = s.get(Contact, contact_id)
-        unread = s.exec(
-            select(Message, Thread).join(Receipt, Receipt.message_id == Message.id)
-            .join(Thread, Thread.id == Message.thread_id)
-            .where(Receipt.recipient_kind == SubjectKind.CONTACT, Receipt.recipient_id == contact_id,
-                   Receipt.read_at.is_(None), Message.deleted_at.is_(None), Message.created_at >= since,
-                   Thread.kind != ThreadKind.INTERNAL)
-            .order_by(Message.created_at)).all()
+        unread = _unread(s, (SubjectKind.CONTACT.value, contact_id), since, SubjectKind.STAFF)
         if contact is None or not unread:
             return None
         firm = s.exec(select(Firm)).first()

@@ -86,7 +86,7 @@ def _claim(row_id: int, now: datetime) -> Outbox | None:
 
 def _email_for(row: Outbox) -> Email | None:
     """Batched notices are composed when they go out; the rest from their stored context."""
-    if row.template == notifications.TEMPLATE:
+    if row.template in notifications.BATCH_TEMPLATES:
         return notifications.prepare(row)
     return render(row.template, row.to, row.context)
 
@@ -171,6 +171,7 @@ async def run_sender_loop(*, interval: float = 5.0) -> None:
     while True:
         try:
             # SMTP and the DB driver block; a thread keeps the event loop serving websockets.
+            await asyncio.to_thread(notifications.release_ended_sessions)
             await asyncio.to_thread(deliver_due, sender=sender, mail_from=settings.mail_from)
         except Exception:
             logger.exception("Outbox delivery round failed; trying again in %s s.", interval)

@@ -19,7 +19,7 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
-from portal.domain.talks import MAX_SENDER_NAME_CHARS, Delivery, delivery, message_problem
+from portal.domain.talks import FIRM_RECIPIENT, MAX_SENDER_NAME_CHARS, Delivery, delivery, message_problem
 from portal.models import (
     AccountContact,
     Booking,
@@ -32,9 +32,6 @@ from portal.models import (
     Thread,
 )
 from portal.services import access, db, notifications
-
-# Messages from a client are addressed to the firm as a whole, not to one person.
-FIRM_RECIPIENT = (SubjectKind.STAFF.value, 0)
 
 
 class TalkError(UserError):

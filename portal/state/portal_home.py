@@ -108,11 +108,25 @@ class PortalHomeState(rx.State):
 class ProfileState(rx.State):
     """The user's own settings."""
 
+    email_notices: bool = True
+
     @rx.event
     async def load(self):
-        """Check the session."""
-        if await require_actor(self, Area.PORTAL) is None:
+        """Check the session and read the personal settings."""
+        actor = await require_actor(self, Area.PORTAL)
+        if actor is None:
             return to_login(self)
+        self.email_notices = await asyncio.to_thread(profile.email_notices, actor=actor)
+        return None
+
+    @rx.event
+    async def set_email_notices(self, enabled: bool):
+        """Switch emails about new messages on or off."""
+        actor = await require_actor(self, Area.PORTAL)
+        if actor is None:
+            return to_login(self)
+        await asyncio.to_thread(profile.set_email_notices, actor=actor, enabled=enabled)
+        self.email_notices = enabled
         return None
 
     @rx.event

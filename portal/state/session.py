@@ -16,7 +16,7 @@ from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.domain.enums import SessionScope
 from portal.i18n import CATALOGS, DEFAULT_LOCALE, negotiate, normalize_locale
-from portal.services import auth, conversations, firm
+from portal.services import auth, conversations, firm, notifications
 
 
 class Area(StrEnum):
@@ -100,6 +100,13 @@ class SessionState(rx.State):
         actor = await self._current_actor()
         if actor is not None:
             self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
+
+    @rx.event
+    async def staff_heartbeat(self):
+        """An open staff tab keeps the accountant's working session alive."""
+        actor = await self._current_actor()
+        if actor is not None and actor.is_staff:
+            await asyncio.to_thread(notifications.heartbeat, actor=actor)
 
     async def _current_actor(self) -> Actor | None:
         """The actor behind the cookie, whatever area it belongs to."""

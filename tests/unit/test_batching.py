@@ -1,4 +1,8 @@
-"""Batched client emails: one per user, quiet period, session end, send-now, read left out, intern never."""
+"""Batched email notices: one per user, quiet period, session end, send-now, read left out, intern never.
+
+Both directions: the firm's messages to client users, and client messages to the firm's
+responsible staff.
+"""
 
 from datetime import timedelta
 
@@ -7,7 +11,8 @@ from sqlmodel import select
 
 from portal import realtime
 from portal.domain.clock import utcnow
-from portal.models import AccountContact, Booking, Firm, Outbox
+from portal.domain.enums import Role
+from portal.models import AccountContact, Booking, Contact, Firm, Outbox, StaffUser
 from portal.services import conversations, db, notifications, outbox, talks
 from tests import factories
 
@@ -47,10 +52,18 @@ def deliver(minutes: float = 0):
     return sender.sent
 
 
-def pending() -> list[Outbox]:
+def pending(template: str = notifications.TEMPLATE) -> list[Outbox]:
     with db.session() as s:
-        return list(s.exec(select(Outbox).where(Outbox.template == notifications.TEMPLATE,
-                                                Outbox.sent_at.is_(None))).all())
+        return list(s.exec(select(Outbox).where(Outbox.template == template, Outbox.sent_at.is_(None))).all())
+
+
+def change(model, key, **values) -> None:
+    with db.session() as s:
+        row = s.get(model, key)
+        for name, value in values.items():
+            setattr(row, name, value)
+        s.add(row)
+        s.commit()
 
 
 def test_messages_collect_into_one_email_per_user_after_the_quiet_period(setup):
@@ -165,3 +178,108 @@ def test_emails_follow_the_contacts_language(setup):
     ask(setup, 0)
     (email,) = deliver(minutes=11)
     assert "Messages non lus : 1" in email.text and email.html.count("<html") == 1
+
+
+def test_contact_who_switched_email_notices_off_gets_none(setup):
+    change(Contact, setup["maria"].id, email_notices=False)
+    ask(setup, 0)
+    assert pending() == []
+
+
+# Working session end without logout: the staff tabs' heartbeat stops.
+
+
+def seen(staff_id: int):
+    with db.session() as s:
+        return s.get(StaffUser, staff_id).last_seen_at
+
+
+def test_writing_counts_as_presence_and_the_batch_waits_while_tabs_beat(setup):
+    ask(setup, 0)
+    assert seen(setup["anna"].id) is not None
+    notifications.heartbeat(actor=setup["anna"])
+    assert notifications.release_ended_sessions(now=utcnow() + timedelta(seconds=60)) == 0
+    assert deliver(minutes=1) == []
+
+
+def test_last_tab_closed_releases_the_batch_after_the_presence_timeout(setup):
+    ask(setup, 0)
+    later = utcnow() + notifications.PRESENCE_TIMEOUT + timedelta(seconds=5)
+    assert notifications.release_ended_sessions(now=later) == 1
+    assert len(deliver(minutes=2)) == 1
+    assert notifications.release_ended_sessions(now=later) == 0
+
+
+def test_a_batch_two_accountants_wrote_into_waits_for_both(setup):
+    bernd = factories.staff(role=Role.ADMIN, name="Bernd Wolf")
+    ask(setup, 0)
+    talks.start_talk(actor=factories.actor(bernd), booking_id=setup["bookings"][1],
+                     recipient_contact_id=setup["maria"].id, internal=False, sender_name="", body="Noch eine Frage")
+    change(StaffUser, bernd.id, last_seen_at=utcnow() + timedelta(minutes=5))  # Bernd keeps working
+    assert notifications.release_ended_sessions(now=utcnow() + timedelta(minutes=2)) == 0
+    assert notifications.release_ended_sessions(now=utcnow() + timedelta(minutes=8)) == 1
+
+
+def test_logout_forgets_the_presence(setup):
+    ask(setup, 0)
+    notifications.end_session(staff_id=setup["anna"].id)
+    assert seen(setup["anna"].id) is None
+
+
+def test_heartbeat_is_for_staff_only(setup):
+    from portal.services.access import AccessDenied
+
+    with pytest.raises(AccessDenied):
+        notifications.heartbeat(actor=factories.actor(setup["maria"]))
+
+
+# Client messages notify the firm's responsible staff.
+
+
+def client_writes(setup, body="Hier ist der Beleg", thread=None):
+    maria = factories.actor(setup["maria"])
+    if thread is None:
+        return conversations.start_conversation(actor=maria, account_id=setup["account"].id, subject="Frage",
+                                                body=body)
+    return talks.post_message(actor=maria, thread_id=thread, body=body)
+
+
+def test_client_messages_collect_into_one_email_to_the_assigned_accountant(setup):
+    factories.staff(role=Role.ADMIN, name="Chefin")  # not assigned: hears nothing
+    thread = ask(setup, 0)
+    client_writes(setup, thread=thread)
+    client_writes(setup)
+    assert len(pending(notifications.STAFF_TEMPLATE)) == 1
+    assert deliver(minutes=5) == []  # quiet period
+    (email,) = [e for e in deliver(minutes=11) if e.subject.startswith("Neue Nachrichten von Mandanten")]
+    with db.session() as s:
+        assert email.to == s.get(StaffUser, setup["anna"].id).email
+    assert "Batch GmbH: 2 ungelesen" in email.text and "Hier ist der Beleg" not in email.text
+    assert "/staff/inbox" in email.text
+
+
+def test_admins_hear_about_clients_nobody_is_assigned_to(setup):
+    boss = factories.staff(role=Role.ADMIN, name="Chefin")
+    lonely = factories.client(name="Ohne Zuständige KG")
+    paula = factories.contact(account=lonely, first="Paula")
+    conversations.start_conversation(actor=factories.actor(paula), account_id=lonely.id, subject="Hallo", body="?")
+    (batch,) = pending(notifications.STAFF_TEMPLATE)
+    assert batch.to == boss.email
+
+
+def test_staff_who_switched_notices_off_get_none(setup):
+    change(StaffUser, setup["anna"].id, email_notices=False)
+    client_writes(setup)
+    assert pending(notifications.STAFF_TEMPLATE) == []
+
+
+def test_client_messages_the_firm_read_meanwhile_are_left_out(setup):
+    thread = client_writes(setup)
+    talks.thread_view(actor=setup["anna"], thread_id=thread)
+    assert [e for e in deliver(minutes=11) if "Mandanten" in e.subject] == []
+
+
+def test_internal_notes_and_staff_messages_never_mail_staff(setup):
+    ask(setup, 0, internal=True)
+    ask(setup, 1)
+    assert pending(notifications.STAFF_TEMPLATE) == []

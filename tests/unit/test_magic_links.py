@@ -95,6 +95,16 @@ def test_expired_and_revoked_links(setup):
     assert _open(revoked).problem == magic_links.LinkProblem.REVOKED
 
 
+def test_revoking_also_ends_sessions_opened_by_a_link_but_not_password_logins(setup):
+    opened = _open(_link(setup["maria"].id)).session_token
+    password = auth.login(email=setup["maria"].email, password=factories.PASSWORD).token
+    assert auth.resolve_session(opened) is not None
+    assert magic_links.revoke_contact_links(actor=setup["anna"], account_id=setup["account"].id,
+                                            contact_id=setup["maria"].id) == 1
+    assert auth.resolve_session(opened) is None
+    assert auth.resolve_session(password) is not None
+
+
 def test_links_expire_after_fourteen_days_by_default(setup):
     _link(setup["maria"].id)
     with db.session() as s:

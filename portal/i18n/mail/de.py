@@ -25,4 +25,10 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.intro': '{firm_name} hat Ihnen im Mandantenportal geschrieben. Ungelesene Nachrichten: {count}.',
     'mail.talk_batch.action': 'Bitte öffnen Sie das Portal, um zu antworten oder Belege hochzuladen:',
     'mail.talk_batch.button': 'Zum Mandantenportal',
+    'mail.client_messages.subject': 'Neue Nachrichten von Mandanten ({count})',
+    'mail.client_messages.intro': 'im Mandantenportal von {firm_name} warten ungelesene Nachrichten von Mandanten: {count}.',
+    'mail.client_messages.line': '{client}: {count} ungelesen',
+    'mail.client_messages.action': 'Der Posteingang zeigt, was auf Ihre Antwort wartet:',
+    'mail.client_messages.button': 'Zum Posteingang',
+    'mail.client_messages.settings': 'Diese Hinweise können Sie in Ihrem Profil abschalten.',
 }

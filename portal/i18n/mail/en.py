@@ -23,4 +23,10 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.intro': '{firm_name} has written to you in the client portal. Unread messages: {count}.',
     'mail.talk_batch.action': 'Please open the portal to answer or upload receipts:',
     'mail.talk_batch.button': 'Open the client portal',
+    'mail.client_messages.subject': 'New messages from clients ({count})',
+    'mail.client_messages.intro': 'unread messages from clients are waiting in the {firm_name} client portal: {count}.',
+    'mail.client_messages.line': '{client}: {count} unread',
+    'mail.client_messages.action': 'The inbox shows what is waiting for your answer:',
+    'mail.client_messages.button': 'Open the inbox',
+    'mail.client_messages.settings': 'You can switch these notices off in your profile.',
 }

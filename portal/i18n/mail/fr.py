@@ -26,4 +26,10 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.intro': '{firm_name} vous a écrit sur le portail client. Messages non lus : {count}.',
     'mail.talk_batch.action': 'Veuillez ouvrir le portail pour répondre ou déposer des justificatifs :',
     'mail.talk_batch.button': 'Ouvrir le portail client',
+    'mail.client_messages.subject': 'Nouveaux messages de clients ({count})',
+    'mail.client_messages.intro': 'des messages de clients non lus vous attendent sur le portail client de {firm_name} : {count}.',
+    'mail.client_messages.line': '{client} : {count} non lu(s)',
+    'mail.client_messages.action': 'La boîte de réception montre ce qui attend votre réponse :',
+    'mail.client_messages.button': 'Ouvrir la boîte de réception',
+    'mail.client_messages.settings': 'Vous pouvez désactiver ces avis dans votre profil.',
 }

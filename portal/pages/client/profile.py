@@ -33,6 +33,16 @@ def profile_page() -> rx.Component:
                         ),
                         spacing="1", width="100%",
                     ),
+                    rx.flex(
+                        rx.vstack(
+                            rx.el.label(t("profile.email_notices"), html_for="email-notices", font_weight="500"),
+                            rx.text(t("profile.email_notices.help"), size="2", color_scheme="gray"),
+                            spacing="1", flex="1", min_width="0",
+                        ),
+                        rx.switch(id="email-notices", checked=ProfileState.email_notices,
+                                  on_change=ProfileState.set_email_notices, size="3"),
+                        align="center", gap="16px", width="100%",
+                    ),
                     spacing="4", width="100%",
                 ),
                 width="100%", size="3",

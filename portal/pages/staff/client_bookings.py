@@ -8,6 +8,7 @@ from portal.components.common import ACCENT, empty_state, loading, notice
 from portal.components.shell import staff_shell
 from portal.components.sheet import side_sheet
 from portal.pages.staff.booking_transfer import export_dialog, import_dialog
+from portal.pages.staff.client_access import access_dialog
 from portal.state.booking_transfer import BookingTransferState
 from portal.state.bookings import BookingRowView, StaffBookingsState
 from portal.state.session import t
@@ -263,7 +264,7 @@ def client_bookings_page() -> rx.Component:
                 rx.vstack(rx.heading(S.account_name, size="7", as_="h1"),
                           rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"), spacing="1"),
                 rx.spacer(),
-                rx.cond(~S.not_found, rx.hstack(import_dialog(), export_dialog(), spacing="2")),
+                rx.cond(~S.not_found, rx.hstack(access_dialog(), import_dialog(), export_dialog(), spacing="2", wrap="wrap")),
                 width="100%", align="end", gap="12px", wrap="wrap",
             ),
             notice(BookingTransferState.export_notice, tone="info"),
