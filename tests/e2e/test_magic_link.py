@@ -1,6 +1,8 @@
 """The email link in a real browser: the batched email carries it, it opens the talk area
-without a password, and everything else (conversations, settings) asks for the password."""
+without a password, and everything else (conversations, settings) asks for the password.
+Staff can revoke a user's links; a client's answer reaches the accountant by email."""
 
+import itertools
 import re
 
 import pytest
@@ -8,23 +10,28 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from portal.domain.enums import Role
-from portal.models import Booking
+from portal.models import Booking, Firm, StaffUser
 from portal.services import db, magic_links, talks
 from tests import factories
 from tests.e2e.conftest import PHONE, screenshot
+
+
+_SERIAL = itertools.count(1)
 
 
 @pytest.fixture
 def question():
     anna = factories.staff(name="Anna Schmidt")
     admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")
-    account = factories.client(name="Link Bäckerei GmbH", accountants=(anna,), missing_receipts=1)
+    # The app's database lives for the whole test session: each test gets its own client name.
+    name = f"Link Bäckerei {next(_SERIAL)} GmbH"
+    account = factories.client(name=name, accountants=(anna,), missing_receipts=1)
     maria = factories.contact(account=account, first="Maria", last="Link")
     with db.session() as s:
         booking_id = s.exec(select(Booking.id).where(Booking.account_id == account.id)).one()
     talks.start_talk(actor=factories.actor(anna), booking_id=booking_id, recipient_contact_id=None, internal=False,
                      sender_name="Anna aus der Kanzlei", body="Bitte den Beleg zu Lieferant 1 hochladen.")
-    return {"maria": maria, "admin": factories.actor(admin)}
+    return {"maria": maria, "admin": factories.actor(admin), "anna_email": anna.email, "name": name}
 
 
 def _link(contact_id: int) -> str:
@@ -92,8 +99,10 @@ def test_email_after_session_end_carries_a_link_into_the_talk(new_page, mailbox)
     staff.get_by_role("button", name="Senden").click()
     expect(staff.get_by_role("log", name="Nachrichten")).to_contain_text("vertraulich")
     staff.keyboard.press("Escape")
+    assert _last_seen(anna.id) is not None  # the open tab's heartbeat keeps the batch waiting
     staff.get_by_role("button", name="Abmelden").first.click()  # the working session ends
     expect(staff).to_have_url(re.compile(r"/login"))
+    assert _last_seen(anna.id) is None
 
     message = mailbox[0].wait_for(maria.email)
     text = message.get_body(preferencelist=("plain",)).get_content()
@@ -105,6 +114,68 @@ def test_email_after_session_end_carries_a_link_into_the_talk(new_page, mailbox)
     expect(page).to_have_url(re.compile(r"/portal/?$"))
     page.get_by_role("button", name="Frage öffnen").click()
     expect(page.get_by_role("log", name="Nachrichten")).to_contain_text("vertraulich")
+
+
+def _last_seen(staff_id: int):
+    with db.session() as s:
+        return s.get(StaffUser, staff_id).last_seen_at
+
+
+def _quiet_minutes(minutes: int) -> None:
+    with db.session() as s:
+        firm = s.exec(select(Firm)).first()
+        firm.mail_quiet_minutes = minutes
+        s.add(firm)
+        s.commit()
+
+
+def test_staff_revoke_links_logs_out_the_link_session(new_page, question):
+    from tests.e2e.test_login import log_in
+
+    client = new_page(PHONE)
+    client.goto(f"/t/{_link(question['maria'].id)}")
+    expect(client.get_by_role("button", name="Frage öffnen")).to_be_visible()
+
+    staff = new_page()
+    staff.goto("/login")
+    log_in(staff, question["admin"].email)
+    staff.get_by_role("link", name=question["name"]).click()
+    staff.get_by_role("button", name="Zugänge").click()
+    dialog = staff.get_by_role("dialog", name="Portalzugänge des Mandanten")
+    dialog.get_by_role("button", name="E-Mail-Links widerrufen: Maria Link").click()
+    expect(dialog.get_by_role("status")).to_contain_text("wurden widerrufen")
+    screenshot(staff, "revoke-links-desktop")
+
+    client.reload()
+    expect(client).to_have_url(re.compile(r"/login"))
+
+
+def test_client_answer_reaches_the_accountant_by_email(new_page, mailbox, question):
+    from tests.e2e.test_login import log_in
+
+    anna_email = question["anna_email"]
+    _quiet_minutes(0)  # no quiet period, so the test need not wait ten minutes
+    try:
+        client = new_page(PHONE)
+        client.goto(f"/t/{_link(question['maria'].id)}")
+        client.get_by_role("button", name="Frage öffnen").click()
+        client.get_by_label("Ihre Antwort").fill("Der Beleg kommt morgen – Betrag 1.234,00 €.")
+        client.get_by_role("button", name="Senden").click()
+        expect(client.get_by_role("log", name="Nachrichten")).to_contain_text("kommt morgen")
+
+        message = mailbox[0].wait_for(anna_email)
+    finally:
+        _quiet_minutes(10)
+    assert message["Subject"].startswith("Neue Nachrichten von Mandanten")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"{question['name']}: 1 ungelesen" in text and "kommt morgen" not in text
+    inbox = re.search(r"http://127\.0\.0\.1:\d+/staff/inbox", text).group(0)
+
+    staff = new_page()
+    staff.goto(inbox)
+    log_in(staff, anna_email)
+    expect(staff).to_have_url(re.compile(r"/staff/inbox"))
+    expect(staff.get_by_role("main")).to_contain_text(question["name"])
 
 
 def test_admin_sees_outgoing_email(new_page):
