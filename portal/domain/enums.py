@@ -15,6 +15,8 @@ class SubjectKind(StrEnum):
 
     STAFF = "staff"
     CONTACT = "contact"
+    # Someone without a login who used an upload request link.
+    GUEST = "guest"
 
 
 class SessionScope(StrEnum):
@@ -37,6 +39,8 @@ class AccountKind(StrEnum):
 
     INDIVIDUAL = "individual"
     COMPANY = "company"
+    # A general account without contacts: anyone with its request link uploads, only staff see.
+    GUEST = "guest"
 
 
 class AccountStatus(StrEnum):
@@ -62,6 +66,8 @@ class ThreadKind(StrEnum):
     BOOKING_TALK = "booking_talk"
     CONVERSATION = "conversation"
     INTERNAL = "internal"
+    # Staff-only: files that arrived through an upload request link.
+    UPLOADS = "uploads"
 
 
 class Audience(StrEnum):
@@ -84,3 +90,12 @@ class DigestFrequency(StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
+
+
+class QuestionKind(StrEnum):
+    """Kinds of questionnaire questions."""
+
+    TEXT = "text"
+    YES_NO = "yes_no"
+    DATE = "date"
+    FILE = "file"

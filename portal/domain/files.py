@@ -4,9 +4,18 @@ import re
 import unicodedata
 
 RECEIPT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/heic"}
+# What the documents area accepts: receipts' types plus office files, archives and text.
+# HTML and SVG are stored (clients send web pages and logos) but only ever downloaded.
+DOCUMENT_TYPES = RECEIPT_TYPES | {
+    "image/gif", "image/tiff", "image/webp", "application/zip", "application/x-ole-storage",
+    "text/plain", "application/xml", "text/html", "image/svg+xml",
+}
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 MAX_FILENAME_CHARS = 180
-SNIFF_BYTES = 32
+# Enough to tell text from binary; files shorter than this are sniffed whole.
+SNIFF_BYTES = 512
+# Programs are refused even when they would decode as text (scripts with a shebang).
+_PROGRAMS = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 
 
 def sniff(head: bytes) -> str | None:
@@ -25,10 +34,54 @@ def sniff(head: bytes) -> str | None:
         return "image/png"
     if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "image/heic"
-    return None
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "application/zip"  # also .docx, .xlsx, .odt: all zip containers
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "application/x-ole-storage"  # old .doc, .xls, Outlook .msg
+    if head.startswith(_PROGRAMS):
+        return None
+    return _sniff_text(head)
 
 
-_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
+def _sniff_text(head: bytes) -> str | None:
+    if not head or b"\x00" in head:
+        return None
+    try:
+        # The head may end inside a multi-byte character.
+        text = head.decode("utf-8", errors="strict") if len(head) < SNIFF_BYTES else head[:-3].decode("utf-8")
+    except UnicodeDecodeError:
+        text = head.decode("cp1252", errors="replace")
+    if any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text):
+        return None
+    start = text.lstrip("\ufeff \t\r\n").lower()
+    if start.startswith(("<!doctype html", "<html")):
+        return "text/html"
+    if "<svg" in start[:SNIFF_BYTES]:
+        return "image/svg+xml"
+    if start.startswith("<?xml"):
+        return "application/xml"
+    return "text/plain"
+
+
+_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic",
+               "image/gif": ".gif", "image/tiff": ".tif", "image/webp": ".webp", "application/zip": ".zip",
+               "application/x-ole-storage": ".doc", "text/plain": ".txt", "application/xml": ".xml",
+               "text/html": ".html", "image/svg+xml": ".svg"}
+# Names that may keep their own extension because it is one of the sniffed type's family.
+_FAMILY = {
+    "application/zip": (".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"),
+    "application/x-ole-storage": (".doc", ".xls", ".ppt", ".msg"),
+    "text/plain": (".txt", ".csv", ".json", ".md", ".tsv"),
+    "application/xml": (".xml",),
+    "image/tiff": (".tif", ".tiff"),
+    "text/html": (".html", ".htm"),
+}
 
 
 def safe_filename(name: str, content_type: str) -> str:
@@ -46,7 +99,8 @@ def safe_filename(name: str, content_type: str) -> str:
     base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch) not in ("Cc", "Cf"))
     base = re.sub(r"\s+", " ", base).strip(" .") or "datei"
     extension = _EXTENSIONS.get(content_type, "")
-    stem = base[: -len(extension)] if extension and base.lower().endswith(extension) else base
-    if content_type == "image/jpeg" and base.lower().endswith(".jpeg"):
-        stem, extension = base[:-5], ".jpeg"
+    own = next((e for e in (*_FAMILY.get(content_type, ()), ".jpeg") if base.lower().endswith(e)), None)
+    if own and (own != ".jpeg" or content_type == "image/jpeg"):
+        extension = base[-len(own):]
+    stem = base[: -len(extension)] if extension and base.lower().endswith(extension.lower()) else base
     return stem[: MAX_FILENAME_CHARS - len(extension)].rstrip(" .") + extension

@@ -8,6 +8,22 @@ from sqlmodel import Field, SQLModel
 from portal.domain.clock import utcnow
 
 
+class FolderTemplate(SQLModel, table=True):
+    """The folders a new client account starts with (firm-defined).
+
+    ``folders`` lists ``{"path": "Steuern/2026", "shared": true, "uploads": false}``
+    entries; ``uploads`` marks the folder client and questionnaire uploads land in.
+    """
+
+    __tablename__ = "folder_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    folders: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    is_default: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Folder(SQLModel, table=True):
     """A folder in a client account's document tree."""
 
@@ -15,6 +31,11 @@ class Folder(SQLModel, table=True):
     account_id: int = Field(foreign_key="client_account.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="folder.id")
     name: str = Field(max_length=200)
+    # Visible to the client's users with full access (subfolders of a shared folder too).
+    shared: bool = False
+    # The folder where uploads by the client (portal, questionnaires) land.
+    uploads_default: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Document(SQLModel, table=True):
@@ -32,6 +53,10 @@ class Document(SQLModel, table=True):
     uploaded_by_id: int | None = None
     message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
     booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    upload_request_id: int | None = Field(default=None, foreign_key="upload_request.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="client_task.id", index=True)
+    # Typed in on a request link page by someone without a login (may be empty).
+    uploaded_by_name: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -45,21 +70,30 @@ class UploadRequest(SQLModel, table=True):
     folder_id: int = Field(foreign_key="folder.id")
     message: str = Field(default="", sa_type=Text)
     token_hash: str = Field(max_length=64, unique=True)
+    # The link is derived from this salt and the server secret, so staff can copy it
+    # again later while a database dump alone reveals no working link.
+    token_salt: str = Field(max_length=64)
     recipient_email: str = Field(default="", max_length=320)
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+    last_sent_at: datetime | None = None
+    # The staff-only thread where arrivals show up in the inbox.
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
     created_by: int = Field(foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class Questionnaire(SQLModel, table=True):
-    """An organizer: a list of questions a client answers."""
+    """An organizer: a template of questions (no account), or a copy sent to one client."""
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="client_account.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="client_account.id", index=True)
+    template_id: int | None = Field(default=None, foreign_key="questionnaire.id")
     title: str = Field(max_length=200)
+    intro: str = Field(default="", sa_type=Text)
     created_by: int = Field(foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
     submitted_at: datetime | None = None
 
 
@@ -71,14 +105,15 @@ class Question(SQLModel, table=True):
     position: int = 0
     text: str = Field(max_length=1000)
     kind: str = Field(max_length=20)
+    required: bool = False
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Answer(SQLModel, table=True):
-    """A contact's answer to a question; file answers point to a document."""
+    """The client's answer to a question (one per question); file answers point to a document."""
 
     id: int | None = Field(default=None, primary_key=True)
-    question_id: int = Field(foreign_key="question.id", index=True)
+    question_id: int = Field(foreign_key="question.id", unique=True, index=True)
     contact_id: int = Field(foreign_key="contact.id")
     value: str = Field(default="", sa_type=Text)
     document_id: int | None = Field(default=None, foreign_key="document.id")

@@ -61,4 +61,8 @@ class ClientTask(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="thread.id", index=True)
     text: str = Field(max_length=500)
+    position: int = 0
+    created_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
     done_at: datetime | None = None
+    done_by: int | None = Field(default=None, foreign_key="contact.id")

@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
 from portal.domain.enums import Audience, Role, SessionScope, ThreadKind
+from portal.domain.talks import STAFF_ONLY_THREADS
 from portal.models import AccountContact, Assignment, ClientAccount, Message, StaffUser, Thread
 
 
@@ -82,10 +83,10 @@ def contact_link(s: Session, actor: Actor, account_id: int) -> AccountContact:
 def contact_sees_thread(link: AccountContact | None, thread: Thread) -> bool:
     """Whether a contact with this account link may read ``thread``.
 
-    Internal talks are never visible to clients. A thread for everyone needs full
-    access; a private one only its addressee.
+    Internal talks and upload arrivals are never visible to clients. A thread for
+    everyone needs full access; a private one only its addressee.
     """
-    if link is None or not link.login or thread.kind == ThreadKind.INTERNAL:
+    if link is None or not link.login or thread.kind in STAFF_ONLY_THREADS:
         return False
     if thread.audience == Audience.CONTACT:
         return thread.audience_contact_id == link.contact_id

@@ -5,44 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from portal.domain.errors import UserError
 from portal.domain.actor import Actor
-from portal.domain.files import RECEIPT_TYPES, SNIFF_BYTES, safe_filename, sniff
+from portal.domain.files import RECEIPT_TYPES
 from portal.services import talks
-from portal.settings import get_settings
-from portal.storage import BlobTooLarge, get_store
+from portal.services.uploads import StoredUpload, UploadRefused, save_upload
 
-
-class UploadRefused(UserError):
-    """The file was not stored; ``key`` is the catalog key of the reason."""
-
-
-async def _sniffed(chunks: AsyncIterator[bytes], found: list[str]) -> AsyncIterator[bytes]:
-    """Pass the stream through, checking its type before the first byte is written."""
-    head = b""
-    pending: list[bytes] = []
-    async for chunk in chunks:
-        if found:
-            yield chunk
-            continue
-        head += chunk
-        pending.append(chunk)
-        if len(head) < SNIFF_BYTES:
-            continue
-        found.append(_check_type(head))
-        for piece in pending:
-            yield piece
-    if not found and head:
-        found.append(_check_type(head))
-        for piece in pending:
-            yield piece
-
-
-def _check_type(head: bytes) -> str:
-    content_type = sniff(head)
-    if content_type not in RECEIPT_TYPES:
-        raise UploadRefused("upload.error.type")
-    return content_type
+__all__ = ["UploadRefused", "upload_receipt"]
 
 
 async def upload_receipt(*, actor: Actor, thread_id: int, filename: str, chunks: AsyncIterator[bytes],
@@ -62,20 +30,10 @@ async def upload_receipt(*, actor: Actor, thread_id: int, filename: str, chunks:
         TalkError: If the talk is closed.
     """
     await asyncio.to_thread(talks.check_can_upload, actor=actor, thread_id=thread_id)
-    store = get_store()
-    found: list[str] = []
-    try:
-        blob = await store.put_stream(_sniffed(chunks, found), max_bytes=get_settings().max_upload_mb * 1024 * 1024)
-    except BlobTooLarge as exc:
-        raise UploadRefused("upload.error.too_large") from exc
-    if blob.size == 0 or not found:
-        store.delete(blob.key)
-        raise UploadRefused("upload.error.empty")
-    try:
-        return await asyncio.to_thread(
-            talks.add_receipt_message, actor=actor, thread_id=thread_id, body=body,
-            filename=safe_filename(filename, found[0]), blob_key=blob.key, size=blob.size,
-            content_type=found[0], sha256=blob.sha256)
-    except BaseException:
-        store.delete(blob.key)
-        raise
+
+    def write(upload: StoredUpload) -> int:
+        return talks.add_receipt_message(actor=actor, thread_id=thread_id, body=body, filename=upload.filename,
+                                         blob_key=upload.key, size=upload.size, content_type=upload.content_type,
+                                         sha256=upload.sha256)
+
+    return await save_upload(chunks, filename=filename, allowed=RECEIPT_TYPES, write=write)

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from portal import realtime
 from portal.api import build_api
-from portal.domain.files import safe_filename, sniff
-from portal.services import auth, documents, receipts, talks
+from portal.domain.files import SNIFF_BYTES, safe_filename, sniff
+from portal.services import auth, documents, receipts, talks, uploads
 from portal.services.access import NotFound
 from portal.settings import get_settings
 from tests import factories
@@ -74,10 +74,30 @@ def _upload(talk, data: bytes, name: str = "beleg.png", who: str = "maria"):
 @pytest.mark.parametrize("head, expected", [
     (PDF, "application/pdf"), (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + b"0" * 40, "image/jpeg"),
     (b"\x00\x00\x00\x18ftypheic" + b"0" * 30, "image/heic"), (b"MZ\x90\x00" + b"0" * 40, None),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'>", None), (b"<html><script>", None), (b"", None),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'>", "image/svg+xml"), (b"<html><script>", "text/html"),
+    (b"", None), (b"GIF89a" + b"0" * 10, "image/gif"), (b"PK\x03\x04" + b"0" * 30, "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 8, "application/x-ole-storage"),
+    (b"<?xml version='1.0'?><rsm:CrossIndustryInvoice>", "application/xml"),
+    ("Datum;Betrag;Text\n01.11.2026;12,50;Büromaterial\n".encode("cp1252"), "text/plain"),
+    ("Grüße aus Köln ".encode() * 40, "text/plain"),  # cut inside a multi-byte character
+    (b"#!/bin/sh\nrm -rf /\n", None), (b"\x7fELF\x02\x01", None), (b"text\x00with nul", None),
 ])
 def test_sniff_by_content(head, expected):
-    assert sniff(head) == expected
+    assert sniff(head[:SNIFF_BYTES]) == expected
+
+
+@pytest.mark.parametrize("name, content_type, shown", [
+    ("Bilanz 2026.xlsx", "application/zip", "Bilanz 2026.xlsx"),
+    ("Rechnung.pdf.exe", "application/zip", "Rechnung.pdf.exe.zip"),
+    ("Konten.csv", "text/plain", "Konten.csv"),
+    ("setup.exe", "text/plain", "setup.exe.txt"),
+    ("Brief.doc", "application/x-ole-storage", "Brief.doc"),
+    ("scan.TIFF", "image/tiff", "scan.TIFF"),
+    ("foto.jpeg", "image/jpeg", "foto.jpeg"),
+    ("logo.jpeg", "image/png", "logo.jpeg.png"),
+])
+def test_names_keep_an_extension_of_their_real_type_only(name, content_type, shown):
+    assert safe_filename(name, content_type) == shown
 
 
 @pytest.mark.parametrize("name, content_type, expected", [
@@ -122,7 +142,7 @@ def test_oversize_upload_is_refused_without_leftovers(talk, monkeypatch):
     from portal import settings as settings_module
 
     small = dataclasses.replace(get_settings(), max_upload_mb=1)
-    monkeypatch.setattr(receipts, "get_settings", lambda: small)
+    monkeypatch.setattr(uploads, "get_settings", lambda: small)
     before = _blobs()
     with pytest.raises(receipts.UploadRefused, match="upload.error.too_large"):
         _upload(talk, PNG + b"0" * (1024 * 1024))
