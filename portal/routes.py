@@ -16,6 +16,8 @@ STAFF = "/staff"
 STAFF_CLIENTS = "/staff/clients"
 STAFF_INBOX = "/staff/inbox"
 STAFF_CLIENT = "/staff/clients/[client]"
+# Tabs of one client next to its bookings.
+STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
 
@@ -34,7 +36,8 @@ API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 API_TALK_LINK = "/t/{token}"
 
-PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT, STAFF_SETTINGS, STAFF_OUTBOX,
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
+         STAFF_SETTINGS, STAFF_OUTBOX,
          PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK)
 
@@ -44,9 +47,9 @@ def reset_password(token: str) -> str:
     return RESET_PASSWORD.replace("[reset_token]", token)
 
 
-def staff_client(public_id: str) -> str:
-    """Path of one client's page in the staff area."""
-    return STAFF_CLIENT.replace("[client]", public_id)
+def staff_client(public_id: str, tab: str = STAFF_CLIENT) -> str:
+    """Path of one client's page (or one of its tabs, e.g. :data:`STAFF_CLIENT_DOCUMENTS`) in the staff area."""
+    return tab.replace("[client]", public_id)
 
 
 def file(key: str) -> str:

@@ -281,4 +281,7 @@ MESSAGES: dict[str, str] = {
     'access.none': 'Dieser Mandant hat noch keine Portalnutzer.',
     'profile.email_notices': 'E-Mail bei neuen Nachrichten',
     'profile.email_notices.help': 'Wir fassen neue Nachrichten der Kanzlei in einer E-Mail zusammen. Ohne diese E-Mails sehen Sie neue Nachrichten nur, wenn Sie das Portal öffnen.',
+    'client.tabs': 'Bereiche des Mandanten',
+    'client.tab.bookings': 'Buchungen',
+    'client.tab.documents': 'Dokumente',
 }

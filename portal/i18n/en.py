@@ -279,4 +279,7 @@ MESSAGES: dict[str, str] = {
     'access.none': 'This client has no portal users yet.',
     'profile.email_notices': 'Email me about new messages',
     'profile.email_notices.help': 'New messages from the firm are collected into one email. Without these emails you only see new messages when you open the portal.',
+    'client.tabs': "Client's sections",
+    'client.tab.bookings': 'Bookings',
+    'client.tab.documents': 'Documents',
 }

@@ -281,4 +281,7 @@ MESSAGES: dict[str, str] = {
     'access.none': "Ce client n'a pas encore d'utilisateurs du portail.",
     'profile.email_notices': 'E-mail en cas de nouveaux messages',
     'profile.email_notices.help': "Les nouveaux messages du cabinet sont regroupés dans un seul e-mail. Sans ces e-mails, vous ne voyez les nouveaux messages qu'en ouvrant le portail.",
+    'client.tabs': 'Rubriques du client',
+    'client.tab.bookings': 'Écritures',
+    'client.tab.documents': 'Documents',
 }

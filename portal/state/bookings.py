@@ -11,6 +11,7 @@ from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import bookings, notifications, talks
 from portal.services.access import NotFound
+from portal.state.client_page import ClientPageState
 from portal.state.session import Area, SessionState, require_actor, to_login
 from portal.state.talk_view import (
     AttachmentItem,
@@ -52,7 +53,6 @@ class Option:
 class StaffBookingsState(rx.State):
     """Bookings of the client in the URL, and the talk on the selected booking."""
 
-    account_name: str = ""
     rows: list[BookingRowView] = []
     ledger: str = ""
     talk: str = "all"
@@ -61,7 +61,6 @@ class StaffBookingsState(rx.State):
     total: int = 0
     counts: dict[str, int] = {}
     loaded: bool = False
-    not_found: bool = False
 
     flyout_open: bool = False
     booking: BookingDetail = BookingDetail()
@@ -89,18 +88,15 @@ class StaffBookingsState(rx.State):
     @rx.event
     async def load(self):
         """Open the client named in the URL (if the user works it) and follow it live."""
-        actor = await self._actor()
+        client = await self.get_state(ClientPageState)
+        actor = await client._open()
         if actor is None:
             return to_login(self)
-        public_id = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            account = await asyncio.to_thread(bookings.account_for_staff, actor=actor, public_id=public_id)
-        except NotFound:
-            self.not_found, self.loaded = True, True
+        if client.not_found:
+            self.loaded = True
             return None
-        self._account_id, self.account_name, self.not_found = account.id, account.name, False
+        self._account_id = client._account_id
         self.ledger, self.talk, self.page, self.flyout_open = "", "all", 1, False
-        await realtime.link(self, realtime.AccountRoom, realtime.account_room(account.id))
         await self._load_rows(actor)
         return None
 

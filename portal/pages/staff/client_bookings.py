@@ -4,8 +4,8 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.chat import attachment_chip, chat_log, talk_status_icon
-from portal.components.common import ACCENT, empty_state, loading, notice
-from portal.components.shell import staff_shell
+from portal.components.common import ACCENT, empty_state, notice
+from portal.components.client_frame import client_frame
 from portal.components.sheet import side_sheet
 from portal.pages.staff.booking_transfer import export_dialog, import_dialog
 from portal.pages.staff.client_access import access_dialog
@@ -245,32 +245,16 @@ def _flyout() -> rx.Component:
 
 def client_bookings_page() -> rx.Component:
     """The page at :data:`routes.STAFF_CLIENT`."""
-    body = rx.cond(
-        S.not_found,
-        empty_state("search-x", t("bookings.not_found.title"), t("bookings.not_found.text")),
-        rx.vstack(
-            _filters(),
-            rx.cond(S.rows.length() > 0, rx.vstack(_table(), _cards(), _pager(), spacing="3", width="100%"),
-                    empty_state("receipt-euro", t("bookings.empty.title"), t("bookings.empty.text"))),
-            spacing="4", width="100%",
-        ),
+    body = rx.vstack(
+        notice(BookingTransferState.export_notice, tone="info"),
+        _filters(),
+        rx.cond(S.rows.length() > 0, rx.vstack(_table(), _cards(), _pager(), spacing="3", width="100%"),
+                empty_state("receipt-euro", t("bookings.empty.title"), t("bookings.empty.text"))),
+        spacing="4", width="100%",
     )
-    return staff_shell(
-        rx.vstack(
-            realtime.reload_on_change(realtime.AccountRoom.version, S.refresh),
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("nav.clients"), align="center", spacing="1"),
-                    href=routes.STAFF_CLIENTS, size="2"),
-            rx.flex(
-                rx.vstack(rx.heading(S.account_name, size="7", as_="h1"),
-                          rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"), spacing="1"),
-                rx.spacer(),
-                rx.cond(~S.not_found, rx.hstack(access_dialog(), import_dialog(), export_dialog(), spacing="2", wrap="wrap")),
-                width="100%", align="end", gap="12px", wrap="wrap",
-            ),
-            notice(BookingTransferState.export_notice, tone="info"),
-            rx.cond(S.loaded, body, loading()),
-            _flyout(),
-            spacing="3", width="100%",
-        ),
-        active=routes.STAFF_CLIENTS,
+    return client_frame(
+        body, active=routes.STAFF_CLIENT, loaded=S.loaded,
+        subtitle=rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"),
+        actions=rx.hstack(access_dialog(), import_dialog(), export_dialog(), spacing="2", wrap="wrap"),
+        extra=(realtime.reload_on_change(realtime.AccountRoom.version, S.refresh), _flyout()),
     )
