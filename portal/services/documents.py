@@ -1,15 +1,24 @@
-"""Reading stored documents: access checks before any byte leaves the store."""
+"""Documents in client folders: browse, upload, rename, move, delete; and reading any
+stored document, with access checked before a byte leaves the store."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import Session, select
 
+from portal import realtime
 from portal.domain.actor import Actor
-from portal.models import AccountContact, Document, Message
-from portal.services import access, db
+from portal.domain.enums import SubjectKind
+from portal.domain.files import DOCUMENT_TYPES, safe_filename
+from portal.models import Answer, Contact, Document, Message, StaffUser
+from portal.services import access, db, folders
+from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
 PREVIEW_PX = 480
@@ -28,8 +37,8 @@ class DocumentInfo:
 def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
     """A document the actor may read.
 
-    Staff: documents of accounts they work. Contacts: files in talks they may read,
-    or files of an account where they have full access.
+    Staff: documents of accounts they work. Client users: files in talks they may read,
+    or files in folders shared with them.
 
     Raises:
         NotFound: Unknown key or not the actor's to read (indistinguishable on purpose).
@@ -45,11 +54,10 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
             if message.deleted_at is not None:
                 raise access.NotFound("document")
             access.readable_thread(s, actor, message.thread_id)
+        elif doc.folder_id is not None:
+            folders.visible_folder(s, actor, doc.folder_id)
         else:
-            access.require_full_login(actor)
-            link = s.get(AccountContact, (doc.account_id, actor.id))
-            if link is None or not link.login or not link.full_access:
-                raise access.NotFound("document")
+            raise access.NotFound("document")
         return DocumentInfo(key=doc.blob_key, filename=doc.filename, content_type=doc.content_type, size=doc.size)
 
 
@@ -80,3 +88,162 @@ def preview_png(info: DocumentInfo) -> bytes | None:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# The documents area.
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document in a folder listing."""
+
+    id: int
+    key: str
+    filename: str
+    size: int
+    content_type: str
+    created_at: dt.datetime
+    uploaded_by: str
+
+
+@dataclass(frozen=True)
+class FolderView:
+    """One folder's content and where it sits."""
+
+    account_id: int
+    folder_id: int | None
+    path: tuple[folders.FolderNode, ...]
+    subfolders: tuple[folders.FolderNode, ...]
+    documents: tuple[DocumentRow, ...]
+    tree: tuple[folders.FolderNode, ...]
+
+
+def _uploader(s: Session, doc: Document) -> str:
+    if doc.uploaded_by_kind == SubjectKind.STAFF:
+        user = s.get(StaffUser, doc.uploaded_by_id) if doc.uploaded_by_id else None
+        return user.name if user else ""
+    if doc.uploaded_by_kind == SubjectKind.CONTACT:
+        contact = s.get(Contact, doc.uploaded_by_id) if doc.uploaded_by_id else None
+        return f"{contact.first_name} {contact.last_name}".strip() if contact else ""
+    return doc.uploaded_by_name
+
+
+def browse(*, actor: Actor, account_id: int, folder_id: int | None = None) -> FolderView:
+    """A folder of a client (the top level when ``folder_id`` is None) as the actor may see it.
+
+    Raises:
+        NotFound: Unknown folder, or not the actor's to see.
+    """
+    with db.session() as s:
+        nodes = folders.tree(s, actor, account_id)
+        s.commit()  # folders created from the template on first look
+        by_id = {n.id: n for n in nodes}
+        if folder_id is not None and folder_id not in by_id:
+            raise access.NotFound("folder")
+        path: list[folders.FolderNode] = []
+        cursor = by_id.get(folder_id) if folder_id is not None else None
+        while cursor is not None:
+            path.insert(0, cursor)
+            cursor = by_id.get(cursor.parent_id) if cursor.parent_id is not None else None
+        # Client users see the top of their shared subtrees as their top level.
+        top = [n for n in nodes if n.parent_id is None or (actor.is_contact and n.parent_id not in by_id)]
+        subfolders = [n for n in nodes if n.parent_id == folder_id] if folder_id is not None else top
+        docs = s.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder_id)
+                      .order_by(Document.created_at.desc(), Document.id.desc())).all() if folder_id else []
+        rows = tuple(DocumentRow(id=d.id, key=d.blob_key, filename=d.filename, size=d.size,
+                                 content_type=d.content_type, created_at=d.created_at, uploaded_by=_uploader(s, d))
+                     for d in docs)
+        return FolderView(account_id=account_id, folder_id=folder_id, path=tuple(path), subfolders=tuple(subfolders),
+                          documents=rows, tree=tuple(nodes))
+
+
+async def upload_document(*, actor: Actor, folder_id: int, filename: str, chunks: AsyncIterator[bytes]) -> int:
+    """Stream a file into a folder (staff; client users into folders shared with them).
+
+    Returns:
+        The new document's id.
+
+    Raises:
+        UploadRefused: Too large, empty, or a type the documents area does not take.
+        NotFound: Not the actor's folder.
+    """
+    account_id = await asyncio.to_thread(_check_folder, actor, folder_id)
+
+    def write(upload: StoredUpload) -> int:
+        with db.session() as s:
+            folders.visible_folder(s, actor, folder_id)  # still there, still the actor's
+            doc = Document(account_id=account_id, folder_id=folder_id, blob_key=upload.key, filename=upload.filename,
+                           size=upload.size, content_type=upload.content_type, sha256=upload.sha256,
+                           uploaded_by_kind=actor.kind, uploaded_by_id=actor.id)
+            s.add(doc)
+            s.commit()
+            return doc.id
+
+    document_id = await save_upload(chunks, filename=filename, allowed=DOCUMENT_TYPES, write=write)
+    realtime.publish({realtime.account_room(account_id)})
+    return document_id
+
+
+def _check_folder(actor: Actor, folder_id: int) -> int:
+    with db.session() as s:
+        return folders.visible_folder(s, actor, folder_id).account_id
+
+
+def _staff_document(s: Session, actor: Actor, document_id: int) -> Document:
+    access.require_staff(actor)
+    doc = s.get(Document, document_id)
+    if doc is None or doc.folder_id is None:
+        raise access.NotFound("document")
+    access.staff_account(s, actor, doc.account_id)
+    return doc
+
+
+def rename_document(*, actor: Actor, document_id: int, name: str) -> None:
+    """Rename a document (staff); the extension of its real type is kept.
+
+    Raises:
+        FolderError: Bad name.
+        NotFound: Not the actor's document.
+    """
+    name = folders.clean_name(name)
+    with db.session() as s:
+        doc = _staff_document(s, actor, document_id)
+        doc.filename = safe_filename(name, doc.content_type)
+        s.add(doc)
+        s.commit()
+        account_id = doc.account_id
+    realtime.publish({realtime.account_room(account_id)})
+
+
+def move_document(*, actor: Actor, document_id: int, folder_id: int) -> None:
+    """Move a document into another folder of the same client (staff).
+
+    Raises:
+        NotFound: Not the actor's document or folder, or another client's folder.
+    """
+    with db.session() as s:
+        doc = _staff_document(s, actor, document_id)
+        if folders.visible_folder(s, actor, folder_id).account_id != doc.account_id:
+            raise access.NotFound("folder")
+        doc.folder_id = folder_id
+        s.add(doc)
+        s.commit()
+        account_id = doc.account_id
+    realtime.publish({realtime.account_room(account_id)})
+
+
+def delete_document(*, actor: Actor, document_id: int) -> None:
+    """Delete a document and its stored file (staff).
+
+    Raises:
+        NotFound: Not the actor's document.
+    """
+    with db.session() as s:
+        doc = _staff_document(s, actor, document_id)
+        key, account_id = doc.blob_key, doc.account_id
+        s.exec(update(Answer).where(Answer.document_id == doc.id).values(document_id=None))
+        s.delete(doc)
+        s.commit()
+    # After the commit: a failed delete leaves an orphan blob, never a row without bytes.
+    get_store().delete(key)
+    realtime.publish({realtime.account_room(account_id)})

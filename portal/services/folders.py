@@ -9,11 +9,16 @@ client uploads without choosing a folder (questionnaire answers, task uploads) l
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from portal import realtime
+from portal.domain.actor import Actor
+from portal.domain.enums import AccountKind
 from portal.domain.errors import UserError
-from portal.models import ClientAccount, Folder, FolderTemplate
+from portal.models import ClientAccount, Document, Folder, FolderTemplate, UploadRequest
+from portal.services import access, db
 
 UPLOADS_FOLDER_NAME = "Vom Kunden hochgeladene Dokumente"
 DEFAULT_TEMPLATE = [{"path": UPLOADS_FOLDER_NAME, "shared": True, "uploads": True}]
@@ -72,7 +77,8 @@ def ensure_folders(s: Session, account: ClientAccount) -> None:
                 by_path[path] = folder
             parent = by_path[path]
         if parent is not None:
-            parent.shared = parent.shared or bool(entry.get("shared"))
+            # Only staff ever see what lands in the guest account.
+            parent.shared = (parent.shared or bool(entry.get("shared"))) and account.kind != AccountKind.GUEST
             parent.uploads_default = parent.uploads_default or bool(entry.get("uploads"))
             s.add(parent)
 
@@ -86,7 +92,199 @@ def uploads_folder(s: Session, account_id: int) -> Folder:
     folder = s.exec(select(Folder).where(Folder.account_id == account_id,
                                          Folder.uploads_default == True)).first()  # noqa: E712
     if folder is None:
-        folder = Folder(account_id=account_id, name=UPLOADS_FOLDER_NAME, shared=True, uploads_default=True)
+        folder = Folder(account_id=account_id, name=UPLOADS_FOLDER_NAME, shared=account.kind != AccountKind.GUEST,
+                        uploads_default=True)
         s.add(folder)
         s.flush()
     return folder
+
+
+# Browsing and changing folders (staff all; client users the shared ones).
+
+
+@dataclass(frozen=True)
+class FolderNode:
+    """A folder as the tree and the move dialogs show it."""
+
+    id: int
+    name: str
+    parent_id: int | None
+    depth: int
+    shared: bool
+    visible_to_client: bool
+    uploads_default: bool
+
+
+def _walk(folders: list[Folder]) -> list[FolderNode]:
+    """The folders in tree order (each parent before its children, siblings by name)."""
+    children: dict[int | None, list[Folder]] = {}
+    for folder in folders:
+        children.setdefault(folder.parent_id, []).append(folder)
+    nodes: list[FolderNode] = []
+
+    def visit(parent_id: int | None, depth: int, inherited: bool) -> None:
+        for folder in sorted(children.get(parent_id, []), key=lambda f: f.name.casefold()):
+            visible = inherited or folder.shared
+            nodes.append(FolderNode(id=folder.id, name=folder.name, parent_id=folder.parent_id, depth=depth,
+                                    shared=folder.shared, visible_to_client=visible,
+                                    uploads_default=folder.uploads_default))
+            visit(folder.id, depth + 1, visible)
+
+    visit(None, 0, False)
+    return nodes
+
+
+def tree(s: Session, actor: Actor, account_id: int) -> list[FolderNode]:
+    """The account's folders the actor may see, in tree order (folders are created on first look).
+
+    Raises:
+        NotFound: If the actor may not see the account's documents.
+    """
+    account = _account_for(s, actor, account_id)
+    ensure_folders(s, account)
+    nodes = _walk(list(s.exec(select(Folder).where(Folder.account_id == account_id)).all()))
+    return nodes if actor.is_staff else [n for n in nodes if n.visible_to_client]
+
+
+def visible_folder(s: Session, actor: Actor, folder_id: int) -> Folder:
+    """A folder the actor may see (staff: of a client they work; client users: shared ones).
+
+    Raises:
+        NotFound: Otherwise.
+    """
+    folder = s.get(Folder, folder_id)
+    if folder is None:
+        raise access.NotFound("folder")
+    _account_for(s, actor, folder.account_id)
+    if actor.is_contact and folder_id not in {n.id for n in tree(s, actor, folder.account_id)}:
+        raise access.NotFound("folder")
+    return folder
+
+
+def _account_for(s: Session, actor: Actor, account_id: int) -> ClientAccount:
+    if actor.is_staff:
+        return access.staff_account(s, actor, account_id)
+    access.require_full_login(actor)
+    link = access.contact_link(s, actor, account_id)
+    if not link.full_access:
+        raise access.NotFound("account")
+    return s.get(ClientAccount, account_id)
+
+
+def _sibling_taken(s: Session, account_id: int, parent_id: int | None, name: str, skip: int | None = None) -> bool:
+    siblings = s.exec(select(Folder).where(Folder.account_id == account_id, Folder.parent_id == parent_id)).all()
+    return any(f.name.casefold() == name.casefold() and f.id != skip for f in siblings)
+
+
+def _staff_folder(s: Session, actor: Actor, folder_id: int) -> Folder:
+    access.require_staff(actor)
+    return visible_folder(s, actor, folder_id)
+
+
+def create_folder(*, actor: Actor, account_id: int, parent_id: int | None, name: str, shared: bool = False) -> int:
+    """Create a folder (staff working the account).
+
+    Raises:
+        FolderError: Bad name, or a sibling has it already.
+        NotFound: Unknown account or parent, or not the actor's to change.
+    """
+    access.require_staff(actor)
+    name = clean_name(name)
+    with db.session() as s:
+        access.staff_account(s, actor, account_id)
+        if parent_id is not None and _staff_folder(s, actor, parent_id).account_id != account_id:
+            raise access.NotFound("folder")
+        if _sibling_taken(s, account_id, parent_id, name):
+            raise FolderError("folder.error.exists", name=name)
+        folder = Folder(account_id=account_id, parent_id=parent_id, name=name, shared=shared)
+        s.add(folder)
+        s.commit()
+        folder_id = folder.id
+    realtime.publish({realtime.account_room(account_id)})
+    return folder_id
+
+
+def rename_folder(*, actor: Actor, folder_id: int, name: str) -> None:
+    """Rename a folder (staff).
+
+    Raises:
+        FolderError: Bad name, or a sibling has it already.
+        NotFound: Not the actor's to change.
+    """
+    name = clean_name(name)
+    with db.session() as s:
+        folder = _staff_folder(s, actor, folder_id)
+        if _sibling_taken(s, folder.account_id, folder.parent_id, name, skip=folder.id):
+            raise FolderError("folder.error.exists", name=name)
+        folder.name = name
+        s.add(folder)
+        s.commit()
+        account_id = folder.account_id
+    realtime.publish({realtime.account_room(account_id)})
+
+
+def move_folder(*, actor: Actor, folder_id: int, parent_id: int | None) -> None:
+    """Move a folder under another one of the same client, or to the top (staff).
+
+    Raises:
+        FolderError: Into itself or one of its subfolders, or a sibling there has its name.
+        NotFound: Not the actor's to change.
+    """
+    with db.session() as s:
+        folder = _staff_folder(s, actor, folder_id)
+        if parent_id is not None:
+            target = _staff_folder(s, actor, parent_id)
+            if target.account_id != folder.account_id:
+                raise access.NotFound("folder")
+            ancestor: Folder | None = target
+            while ancestor is not None:
+                if ancestor.id == folder.id:
+                    raise FolderError("folder.error.cycle")
+                ancestor = s.get(Folder, ancestor.parent_id) if ancestor.parent_id else None
+        if _sibling_taken(s, folder.account_id, parent_id, folder.name, skip=folder.id):
+            raise FolderError("folder.error.exists", name=folder.name)
+        folder.parent_id = parent_id
+        s.add(folder)
+        s.commit()
+        account_id = folder.account_id
+    realtime.publish({realtime.account_room(account_id)})
+
+
+def set_shared(*, actor: Actor, folder_id: int, shared: bool) -> None:
+    """Share a folder (and so its subfolders) with the client's users, or stop sharing (staff).
+
+    Raises:
+        FolderError: The guest account's folders are never shared.
+        NotFound: Not the actor's to change.
+    """
+    with db.session() as s:
+        folder = _staff_folder(s, actor, folder_id)
+        if shared and s.get(ClientAccount, folder.account_id).kind == AccountKind.GUEST:
+            raise FolderError("folder.error.guest_shared")
+        folder.shared = shared
+        s.add(folder)
+        s.commit()
+        account_id = folder.account_id
+    realtime.publish({realtime.account_room(account_id)})
+
+
+def delete_folder(*, actor: Actor, folder_id: int) -> None:
+    """Delete an empty folder (staff). The uploads folder stays.
+
+    Raises:
+        FolderError: The folder still holds folders or documents, or is the uploads folder.
+        NotFound: Not the actor's to change.
+    """
+    with db.session() as s:
+        folder = _staff_folder(s, actor, folder_id)
+        if folder.uploads_default:
+            raise FolderError("folder.error.uploads_folder")
+        if s.exec(select(Folder.id).where(Folder.parent_id == folder.id)).first() is not None or \
+                s.exec(select(Document.id).where(Document.folder_id == folder.id)).first() is not None:
+            raise FolderError("folder.error.not_empty")
+        if s.exec(select(UploadRequest.id).where(UploadRequest.folder_id == folder.id)).first() is not None:
+            raise FolderError("folder.error.has_requests")
+        account_id = folder.account_id
+        s.delete(folder)
+        s.commit()
+    realtime.publish({realtime.account_room(account_id)})
