@@ -166,7 +166,7 @@ def test_client_answer_reaches_the_accountant_by_email(new_page, mailbox, questi
         message = mailbox[0].wait_for(anna_email)
     finally:
         _quiet_minutes(10)
-    assert message["Subject"].startswith("Neue Nachrichten von Mandanten")
+    assert message["Subject"].startswith("Neues von Mandanten")
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert f"{question['name']}: 1 ungelesen" in text and "kommt morgen" not in text
     inbox = re.search(r"http://127\.0\.0\.1:\d+/staff/inbox", text).group(0)
