@@ -58,6 +58,9 @@ def test_link_opens_the_talk_area_without_password(new_page, question):
     expect(page.get_by_role("status")).to_contain_text("mit Ihrem Passwort an")
     screenshot(page, "magic-link-password-needed-phone")
 
+    page.goto("/portal/documents")  # documents need the password too
+    expect(page).to_have_url(re.compile(r"/login/?\?next=%2Fportal%2Fdocuments"))
+
 
 def test_used_link_and_talk_password(new_page, question):
     token = _link(question["maria"].id)
