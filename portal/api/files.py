@@ -1,7 +1,6 @@
 """Downloads and previews of stored files, after an access check."""
 
 import asyncio
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -11,17 +10,15 @@ from portal import routes
 from portal.api.session import request_actor
 from portal.services import booking_transfer, documents
 from portal.services.access import NotFound
-from portal.storage import get_store
+from portal.storage import content_disposition, get_store
 
 CHUNK = 64 * 1024
 _NOT_FOUND = Response("Not found", status_code=404, media_type="text/plain")
 
 
 def _headers(filename: str, *, attachment: bool) -> dict[str, str]:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    disposition = "attachment" if attachment else "inline"
     return {
-        "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": content_disposition(filename, attachment=attachment),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=300",
     }
