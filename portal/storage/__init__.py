@@ -1,8 +1,10 @@
 """Blob storage for uploaded client files, behind a small interface.
 
 Callers only see :class:`BlobStore`; :func:`get_store` picks the backend named by
-``STORAGE_URL``. Keys are random (:func:`new_key`), never derived from file names, so
-a key reveals nothing and cannot be guessed or steered into another directory.
+``STORAGE_URL``: :class:`~portal.storage.local.LocalStore` for ``file://``,
+:class:`~portal.storage.s3.S3Store` for ``s3://`` (boto3 is imported only then). Keys
+are random (:func:`new_key`), never derived from file names, so a key reveals nothing
+and cannot be guessed or steered into another directory or object prefix.
 """
 
 from __future__ import annotations
@@ -192,19 +194,26 @@ def get_store() -> BlobStore:
     """Return the process-wide blob store chosen by ``STORAGE_URL``.
 
     Returns:
-        A :class:`~portal.storage.local.LocalStore` for ``file://`` URLs.
+        A :class:`~portal.storage.local.LocalStore` for ``file://`` URLs, an
+        :class:`~portal.storage.s3.S3Store` for ``s3://`` URLs.
 
     Raises:
         ValueError: If ``STORAGE_URL`` names a backend this build does not provide.
     """
+    # Backends are imported here: they import this module for the shared types, and
+    # a file:// install must never pay for (or need) boto3.
     settings = get_settings()
     scheme = urlparse(settings.storage_url).scheme
     if scheme == "file":
-        # Imported here: local.py imports this module for the shared types.
         from portal.storage.local import LocalStore
 
         return LocalStore(settings.blob_root)
+    if scheme == "s3":
+        from portal.storage.s3 import S3Store
+
+        return S3Store(bucket=settings.s3_bucket, prefix=settings.s3_prefix,
+                       region=settings.s3_region, endpoint_url=settings.s3_endpoint_url)
     raise ValueError(
         f"STORAGE_URL={settings.storage_url!r} uses the {scheme!r} scheme, which this "
-        "version does not support; set STORAGE_URL to file:///absolute/path."
+        "version does not support; use file:///absolute/path or s3://bucket/prefix."
     )
