@@ -20,6 +20,8 @@ STAFF_CLIENT = "/staff/clients/[client]"
 STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
+# The staff user's own settings (email digests).
+STAFF_PROFILE = "/staff/profile"
 
 # Client area
 PORTAL = "/portal"

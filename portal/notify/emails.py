@@ -126,10 +126,34 @@ def client_messages(
                    documents=documents, total=count + documents)
 
 
+def digest(
+    *, to: str, locale: str, name: str, firm_name: str, date: str, items: list[dict], more: int, link: str,
+    settings_link: str,
+) -> Email:
+    """A staff user's periodic digest: per client what is open, missing or ready to export.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name.
+        firm_name: Name of the firm.
+        date: The digest's date, formatted for the locale.
+        items: One dict per client with the keys ``client`` (name), ``link`` (its page),
+            ``open_questions``, ``missing_receipts``, ``export_ready`` and ``unanswered``.
+        more: Clients with news that did not fit into the email.
+        link: The button's target (the clients page).
+        settings_link: Where the recipient changes or stops their digests.
+    """
+    return _render(name="digest", to=to, locale=locale, subject_key="mail.digest.subject",
+                   recipient_name=name, firm_name=firm_name, date=date, items=items, more=more, link=link,
+                   settings_link=settings_link, count=len(items) + more)
+
+
 TEMPLATES: dict[str, Callable[..., Email]] = {
     "password_reset": password_reset,
     "talk_batch": talk_batch,
     "client_messages": client_messages,
+    "digest": digest,
 }
 
 
