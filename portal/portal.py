@@ -21,7 +21,7 @@ from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
 from portal.pages.staff.settings import settings_page
-from portal.services import outbox, startup
+from portal.services import digests, outbox, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
 from portal.state.folder_templates import FolderTemplatesState
@@ -44,17 +44,19 @@ def _title(key: str) -> str:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: rx.App):
-    """Upgrade the database, print demo logins, start live updates and the outbox sender."""
+    """Upgrade the database, print demo logins, start live updates, the outbox sender and the digests."""
     settings = get_settings()
     realtime.bind(app, asyncio.get_running_loop())
     logins = await asyncio.to_thread(startup.prepare_database, settings)
     if logins:
         print(startup.banner(logins, settings.base_url), flush=True)
     sender = asyncio.create_task(outbox.run_sender_loop())
+    digest_runner = asyncio.create_task(digests.run_digest_loop())
     try:
         yield
     finally:
         sender.cancel()
+        digest_runner.cancel()
 
 
 def _forwarding_page() -> rx.Component:
