@@ -20,6 +20,7 @@ from portal.pages.staff.client_documents import client_documents_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
+from portal.pages.staff.profile import staff_profile_page
 from portal.pages.staff.settings import settings_page
 from portal.services import digests, outbox, startup
 from portal.settings import get_settings
@@ -32,6 +33,7 @@ from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
 from portal.state.conversations import ClientConversationsState, InboxState
+from portal.state.digests import ClientDigestState, StaffProfileState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
 from portal.state.staff import StaffClientsState
 
@@ -83,14 +85,17 @@ app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"
 app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
 app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.title"),
              on_load=StaffClientsState.load)
+# The digest control reads the client that StaffBookingsState.load has just resolved.
 app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("bookings.title"),
-             on_load=StaffBookingsState.load)
+             on_load=[StaffBookingsState.load, ClientDigestState.load])
 app.add_page(client_documents_page, route=routes.STAFF_CLIENT_DOCUMENTS, title=_title("documents.title"),
              on_load=StaffDocumentsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
              on_load=[FirmSettingsState.load, FolderTemplatesState.load])
 app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
+app.add_page(staff_profile_page, route=routes.STAFF_PROFILE, title=_title("digest.profile.title"),
+             on_load=StaffProfileState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
              on_load=ClientConversationsState.load)

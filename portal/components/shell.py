@@ -63,8 +63,17 @@ _ADMIN_NAV = [
 ]
 
 
+# Every staff user's own settings, after the admin entries.
+_PROFILE_NAV = (routes.STAFF_PROFILE, "circle-user", "digest.profile.title")
+
+
 def _admin_links(active: str, compact: bool = False) -> list[rx.Component]:
     return [rx.cond(SessionState.is_admin, _sidebar_link(p, i, k, p == active, compact)) for p, i, k in _ADMIN_NAV]
+
+
+def _profile_link(active: str, compact: bool = False) -> rx.Component:
+    path, icon, key = _PROFILE_NAV
+    return _sidebar_link(path, icon, key, path == active, compact)
 
 
 def _staff_sidebar(active: str) -> rx.Component:
@@ -74,7 +83,7 @@ def _staff_sidebar(active: str) -> rx.Component:
                                           spacing="0"),
                   align="center", spacing="3", padding="8px", margin_bottom="16px"),
         rx.el.nav(rx.vstack(*[_sidebar_link(p, i, k, p == active) for p, i, k in _STAFF_NAV],
-                            *_admin_links(active), spacing="1"),
+                            *_admin_links(active), _profile_link(active), spacing="1"),
                   aria_label=t("nav.main"), width="100%"),
         rx.spacer(),
         rx.hstack(_initials(),
@@ -94,7 +103,8 @@ def _staff_topbar(active: str) -> rx.Component:
         rx.hstack(brand_mark("32px"), rx.text("Kanzleiportal", weight="bold"), rx.spacer(),
                   _logout_button(size="2"), align="center", width="100%"),
         rx.el.nav(rx.flex(*[_sidebar_link(p, i, k, p == active, compact=True) for p, i, k in _STAFF_NAV],
-                          *_admin_links(active, compact=True), gap="4px", width="100%", wrap="nowrap",
+                          *_admin_links(active, compact=True), _profile_link(active, compact=True), gap="4px",
+                          width="100%", wrap="nowrap",
                           overflow_x="auto"),
                   aria_label=t("nav.main"), width="100%"),
         padding="12px", border_bottom="1px solid var(--gray-5)", background="var(--gray-2)",

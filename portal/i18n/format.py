@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 
 from portal.i18n import normalize_locale
@@ -41,3 +41,14 @@ def size(num_bytes: int, locale: str) -> str:
         value /= 1024
     pattern = "#,##0" if unit == "B" else "#,##0.#"
     return f"{format_decimal(value, format=pattern, locale=_babel(locale))} {unit}"
+
+
+def weekday_datetime(value: dt.datetime, locale: str, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """Format an aware UTC datetime with its weekday in the user's time zone.
+
+    E.g. ``Mo., 26. Okt. 2026, 10:00`` for German: for dates a person plans around,
+    where the weekday matters more than in a list.
+    """
+    zone, babel_locale = ZoneInfo(timezone), _babel(locale)
+    day = format_skeleton("yMMMEd", value, tzinfo=zone, locale=babel_locale)
+    return f"{day}, {format_time(value, format='short', tzinfo=zone, locale=babel_locale)}"

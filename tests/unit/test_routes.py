@@ -45,5 +45,6 @@ def test_area_rules():
     assert routes.may_open("staff", "/staff/clients")
     assert not routes.may_open("contact", "/staff/clients")
     assert not routes.may_open("staff", "/portal")
+    assert routes.may_open("staff", routes.STAFF_PROFILE) and not routes.may_open("contact", routes.STAFF_PROFILE)
     assert routes.home_for("staff") == routes.STAFF_CLIENTS
     assert routes.home_for("contact") == routes.PORTAL

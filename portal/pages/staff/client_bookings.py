@@ -9,6 +9,7 @@ from portal.components.client_frame import client_frame
 from portal.components.sheet import side_sheet
 from portal.pages.staff.booking_transfer import export_dialog, import_dialog
 from portal.pages.staff.client_access import access_dialog
+from portal.pages.staff.client_digest import digest_popover
 from portal.state.booking_transfer import BookingTransferState
 from portal.state.bookings import BookingRowView, StaffBookingsState
 from portal.state.session import t
@@ -255,6 +256,7 @@ def client_bookings_page() -> rx.Component:
     return client_frame(
         body, active=routes.STAFF_CLIENT, loaded=S.loaded,
         subtitle=rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"),
-        actions=rx.hstack(access_dialog(), import_dialog(), export_dialog(), spacing="2", wrap="wrap"),
+        actions=rx.hstack(digest_popover(), access_dialog(), import_dialog(), export_dialog(), spacing="2",
+                          wrap="wrap"),
         extra=(realtime.reload_on_change(realtime.AccountRoom.version, S.refresh), _flyout()),
     )
