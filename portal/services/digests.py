@@ -47,6 +47,7 @@ logger = logging.getLogger("portal.mail")
 TEMPLATE = "digest"
 # A digest for an admin's "all clients" could list hundreds; the rest is one line.
 MAX_CLIENTS = 50
+# Subscriptions looked at per round; any beyond wait for the next round, a minute later.
 DUE_BATCH = 200
 
 
@@ -114,16 +115,17 @@ def subscribe(*, actor: Actor, account_id: int | None, frequency: DigestFrequenc
     access.require_staff(actor)
     with db.session() as s:
         account = access.staff_account(s, actor, account_id) if account_id is not None else None
-        rows = _mine(s, actor, account_id)
-        # Rows from two clicks racing past the check above are merged by run_due and removed
-        # together by unsubscribe; here the first one stands for them all.
-        row = rows[0] if rows else DigestSubscription(staff_id=actor.id, account_id=account_id,
-                                                       frequency=frequency, next_run_at=next_run(frequency, now))
-        if row.frequency != frequency:
-            row.frequency, row.next_run_at = frequency, next_run(frequency, now)
-        s.add(row)
+        # Without a unique constraint two racing first clicks may both insert; such twins are
+        # merged into one email by run_due, changed together here and removed together by unsubscribe.
+        rows = _mine(s, actor, account_id) or [
+            DigestSubscription(staff_id=actor.id, account_id=account_id, frequency=frequency,
+                               next_run_at=next_run(frequency, now))]
+        for row in rows:
+            if row.frequency != frequency:
+                row.frequency, row.next_run_at = frequency, next_run(frequency, now)
+            s.add(row)
         s.commit()
-        return _view(row, account)
+        return _view(rows[0], account)
 
 
 def unsubscribe(*, actor: Actor, account_id: int | None) -> bool:

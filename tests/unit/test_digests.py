@@ -14,6 +14,7 @@ from sqlmodel import select
 from portal import realtime, routes
 from portal.domain.enums import DigestFrequency, Ledger, Role
 from portal.domain.schedule import next_run
+from portal.i18n import format as fmt
 from portal.models import Booking, DigestSubscription, Outbox
 from portal.notify import emails
 from portal.services import conversations, db, digests, talks
@@ -87,6 +88,13 @@ def test_every_run_is_the_earliest_ten_oclock_slot_after_the_given_time(frequenc
         after += dt.timedelta(hours=7, minutes=13)
 
 
+def test_next_send_time_is_shown_with_weekday_in_berlin_time():
+    assert fmt.weekday_datetime(utc(2026, 10, 19, 8), "de") == "Mo., 19. Okt. 2026, 10:00"
+    assert fmt.weekday_datetime(utc(2026, 10, 26, 9), "de") == "Mo., 26. Okt. 2026, 10:00"
+    assert fmt.weekday_datetime(utc(2026, 10, 26, 9), "en") == "Mon, 26 Oct 2026, 10:00"
+    assert fmt.weekday_datetime(utc(2026, 10, 26, 9), "fr") == "lun. 26 oct. 2026, 10:00"
+
+
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         next_run(DigestFrequency.DAILY, dt.datetime(2026, 10, 22, 12))
@@ -141,6 +149,21 @@ def test_one_subscription_per_client_and_one_for_all(firm):
     listed = digests.list_subscriptions(actor=anna)
     assert [(s.account_id, s.frequency) for s in listed] == [(None, "weekly"), (firm["mine"].id, "daily")]
     assert digests.subscription(actor=anna, account_id=None).frequency == "weekly"
+
+
+def test_twin_rows_from_racing_clicks_act_as_one(firm, busy_client):
+    anna, now = firm["anna"], utc(2026, 10, 22, 12)
+    with db.session() as s:  # what two first clicks racing past the existence check leave behind
+        s.add_all(DigestSubscription(staff_id=anna.id, account_id=None, frequency="monthly",
+                                     next_run_at=next_run("monthly", now)) for _ in range(2))
+        s.commit()
+    digests.subscribe(actor=anna, account_id=None, frequency="weekly", now=now)
+    assert [(sub.account_id, sub.frequency) for sub in digests.list_subscriptions(actor=anna)] == [(None, "weekly")]
+    assert digests.run_due(utc(2026, 10, 26, 9)) == 1
+    assert len(digest_rows()) == 1
+    assert digests.unsubscribe(actor=anna, account_id=None)
+    with db.session() as s:
+        assert s.exec(select(DigestSubscription)).all() == []
 
 
 def test_off_removes_the_subscription(firm):
