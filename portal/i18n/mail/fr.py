@@ -32,4 +32,11 @@ MESSAGES: dict[str, str] = {
     'mail.client_messages.action': 'La boîte de réception montre ce qui attend votre réponse :',
     'mail.client_messages.button': 'Ouvrir la boîte de réception',
     'mail.client_messages.settings': 'Vous pouvez désactiver ces avis dans votre profil.',
+    'mail.upload_request.subject': '{firm_name} vous demande des fichiers',
+    'mail.upload_request.intro': '{firm_name} vous invite à déposer des fichiers via un lien sécurisé.',
+    'mail.upload_request.message': 'Message de {firm_name} :',
+    'mail.upload_request.action': 'Le bouton vous mène à la page de dépôt. Aucun compte ni mot de passe n’est nécessaire.',
+    'mail.upload_request.button': 'Déposer des fichiers',
+    'mail.upload_request.validity': 'Le lien est valable jusqu’au {date} inclus.',
+    'mail.upload_request.privacy': 'Ce lien permet uniquement d’envoyer des fichiers ; il ne donne accès à aucun document. Si vous n’attendiez pas cet e-mail, vous pouvez l’ignorer.',
 }
