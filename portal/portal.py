@@ -10,11 +10,13 @@ from portal import realtime, routes
 from portal.api import build_api
 from portal.i18n import translate
 from portal.pages.client.conversations import conversations_page
+from portal.pages.client.documents import documents_page
 from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.public.login import login_page
 from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.staff.client_bookings import client_bookings_page
+from portal.pages.staff.client_documents import client_documents_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
@@ -29,6 +31,7 @@ from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
 from portal.state.conversations import ClientConversationsState, InboxState
+from portal.state.documents import ClientDocumentsState, StaffDocumentsState
 from portal.state.staff import StaffClientsState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -79,6 +82,8 @@ app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.tit
              on_load=StaffClientsState.load)
 app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("bookings.title"),
              on_load=StaffBookingsState.load)
+app.add_page(client_documents_page, route=routes.STAFF_CLIENT_DOCUMENTS, title=_title("documents.title"),
+             on_load=StaffDocumentsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
              on_load=FirmSettingsState.load)
@@ -86,4 +91,6 @@ app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
              on_load=ClientConversationsState.load)
+app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=_title("documents.title"),
+             on_load=ClientDocumentsState.load)
 app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

@@ -11,6 +11,7 @@ from portal.state.session import t
 # The client's tabs; each is a page of its own so it can be linked and reloaded.
 TABS = [
     (routes.STAFF_CLIENT, "receipt-euro", "client.tab.bookings"),
+    (routes.STAFF_CLIENT_DOCUMENTS, "folder", "client.tab.documents"),
 ]
 
 

@@ -15,6 +15,7 @@ _STAFF_NAV = [
 _PORTAL_NAV = [
     (routes.PORTAL, "house", "nav.home"),
     (routes.PORTAL_CONVERSATIONS, "messages-square", "nav.conversations"),
+    (routes.PORTAL_DOCUMENTS, "folder", "nav.documents"),
     (routes.PORTAL_PROFILE, "circle-user", "nav.profile"),
 ]
 # The entry whose badge shows what waits for the user.

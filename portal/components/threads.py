@@ -6,9 +6,11 @@ from portal import realtime
 from portal.components.chat import chat_log
 from portal.components.common import ACCENT, empty_state, notice
 from portal.components.sheet import side_sheet
+from portal.components.tasks import task_checklist
 from portal.settings import get_settings
 from portal.state.conversations import NewConversationForm, ThreadRow
 from portal.state.session import t
+from portal.state.tasks import TaskPanelState
 from portal.state.thread_panel import ATTACH_UPLOAD_ID, ThreadPanelState
 
 P = ThreadPanelState
@@ -150,6 +152,10 @@ def thread_sheet() -> rx.Component:
             rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
             width="100%", align="start",
         ),
+        # The checklist follows the thread shown and its live changes.
+        realtime.reload_on_change(P.thread_id, TaskPanelState.refresh),
+        realtime.reload_on_change(realtime.ThreadRoom.version, TaskPanelState.refresh),
+        task_checklist(open_thread=P.thread_open),
         chat_log(P.messages, on_delete=P.delete_message, on_edit=P.start_edit, can_delete=P.thread_open,
                  log_id="thread-log"),
         rx.cond(P.thread_open,

@@ -4,7 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from portal.i18n import normalize_locale
 
@@ -30,3 +30,14 @@ def date(value: dt.date, locale: str) -> str:
 def datetime(value: dt.datetime, locale: str, timezone: str = DEFAULT_TIMEZONE) -> str:
     """Format an aware UTC datetime in the user's time zone."""
     return format_datetime(value, format="short", tzinfo=ZoneInfo(timezone), locale=_babel(locale))
+
+
+def size(num_bytes: int, locale: str) -> str:
+    """Format a file size, e.g. ``1,5 MB`` for German (powers of 1024, as file managers show)."""
+    value, unit = float(num_bytes), "B"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            break
+        value /= 1024
+    pattern = "#,##0" if unit == "B" else "#,##0.#"
+    return f"{format_decimal(value, format=pattern, locale=_babel(locale))} {unit}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from portal.domain.errors import UserError
-from portal.domain.files import SNIFF_BYTES, safe_filename, sniff
+from portal.domain.files import RECEIPT_TYPES, SNIFF_BYTES, safe_filename, sniff
 from portal.settings import get_settings
 from portal.storage import BlobTooLarge, get_store
 
@@ -62,7 +62,8 @@ async def _sniffed(chunks: AsyncIterator[bytes], allowed: frozenset[str] | set[s
 def _check_type(head: bytes, allowed: frozenset[str] | set[str]) -> str:
     content_type = sniff(head)
     if content_type not in allowed:
-        raise UploadRefused("upload.error.type")
+        # Receipts name the few types they take; the documents area only refuses programs and unknowns.
+        raise UploadRefused("upload.error.type" if allowed <= RECEIPT_TYPES else "upload.error.document_type")
     return content_type
 
 

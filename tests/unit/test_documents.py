@@ -101,7 +101,7 @@ def test_client_cannot_upload_into_an_unshared_folder(office):
 
 
 @pytest.mark.parametrize("data, key", [
-    (b"MZ\x90\x00" + b"x" * 600, "upload.error.type"), (b"", "upload.error.empty")])
+    (b"MZ\x90\x00" + b"x" * 600, "upload.error.document_type"), (b"", "upload.error.empty")])
 def test_refused_uploads_leave_nothing(office, data, key):
     with pytest.raises(UploadRefused) as refused:
         upload(office["anna"], office["uploads"].id, data=data, name="rechnung.pdf")

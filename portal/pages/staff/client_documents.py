@@ -1,0 +1,143 @@
+"""A client's Documents tab in the staff area: folders, uploads, sharing, changes."""
+
+import reflex as rx
+
+from portal import realtime, routes
+from portal.components.client_frame import client_frame
+from portal.components.common import notice
+from portal.components.documents import breadcrumbs, folder_listing
+from portal.components.upload_zone import upload_zone
+from portal.state.documents import STAFF_UPLOAD_ID, DocumentItem, FolderItem
+from portal.state.documents import StaffDocumentsState as D
+from portal.state.session import t
+
+
+def _menu(label: rx.Var, *items: rx.Component) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("ellipsis-vertical", size=18), variant="ghost",
+                                                color_scheme="gray", size="3", aria_label=label)),
+        rx.dropdown_menu.content(*items),
+    )
+
+
+def _folder_menu(item: FolderItem) -> rx.Component:
+    return _menu(
+        t("documents.actions") + ": " + item.name,
+        rx.dropdown_menu.item(rx.icon("pencil", size=14), t("documents.rename"),
+                              on_click=D.start_edit("rename_folder", item.id, item.name)),
+        rx.dropdown_menu.item(rx.icon("folder-input", size=14), t("documents.move"),
+                              on_click=D.start_edit("move_folder", item.id, item.name)),
+        rx.cond(item.shared,
+                rx.dropdown_menu.item(rx.icon("lock", size=14), t("documents.unshare"),
+                                      on_click=D.set_folder_shared(item.id, False)),
+                rx.dropdown_menu.item(rx.icon("users", size=14), t("documents.share"),
+                                      on_click=D.set_folder_shared(item.id, True))),
+        rx.dropdown_menu.separator(),
+        rx.dropdown_menu.item(rx.icon("trash-2", size=14), t("documents.delete"), color="red",
+                              on_click=D.start_edit("delete_folder", item.id, item.name)),
+    )
+
+
+def _document_menu(item: DocumentItem) -> rx.Component:
+    return _menu(
+        t("documents.actions") + ": " + item.name,
+        rx.dropdown_menu.item(rx.icon("pencil", size=14), t("documents.rename"),
+                              on_click=D.start_edit("rename_document", item.id, item.name)),
+        rx.dropdown_menu.item(rx.icon("folder-input", size=14), t("documents.move"),
+                              on_click=D.start_edit("move_document", item.id, item.name)),
+        rx.dropdown_menu.separator(),
+        rx.dropdown_menu.item(rx.icon("trash-2", size=14), t("documents.delete"), color="red",
+                              on_click=D.start_edit("delete_document", item.id, item.name)),
+    )
+
+
+def _edit_fields() -> rx.Component:
+    name_field = rx.vstack(
+        rx.el.label(t("documents.name"), html_for="edit-name", font_size="14px"),
+        rx.input(id="edit-name", name="name", default_value=D.edit_name, required=True, max_length=200,
+                 width="100%", size="3"),
+        spacing="1", width="100%",
+    )
+    target_field = rx.vstack(
+        rx.el.label(t("documents.target"), html_for="edit-target", font_size="14px"),
+        rx.select.root(
+            rx.select.trigger(id="edit-target", width="100%"),
+            rx.select.content(
+                rx.cond(D.edit_kind == "move_folder", rx.select.item(t("documents.top"), value="0")),
+                rx.foreach(D.targets, lambda f: rx.select.item(f.label, value=f.id.to_string())),
+                z_index="60"),
+            value=D.edit_target, on_change=D.set_edit_target, size="3",
+        ),
+        spacing="1", width="100%",
+    )
+    return rx.match(
+        D.edit_kind,
+        ("new_folder", rx.vstack(name_field, rx.el.label(rx.hstack(rx.checkbox(name="shared"),
+                                                                     rx.text(t("documents.share_new")),
+                                                                     spacing="2", align="center")),
+                                 spacing="3", width="100%")),
+        ("rename_folder", name_field),
+        ("rename_document", name_field),
+        ("move_folder", target_field),
+        ("move_document", target_field),
+        rx.text(t("documents.delete_confirm"), " ", rx.text.strong(D.edit_name)),
+    )
+
+
+def _edit_dialog() -> rx.Component:
+    deleting = D.edit_kind.to(str).startswith("delete")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.match(
+                D.edit_kind,
+                ("new_folder", t("documents.new_folder")),
+                ("rename_folder", t("documents.rename")),
+                ("rename_document", t("documents.rename")),
+                ("move_folder", t("documents.move")),
+                ("move_document", t("documents.move")),
+                t("documents.delete"),
+            )),
+            rx.form(
+                rx.vstack(
+                    _edit_fields(),
+                    notice(D.edit_error, tone="error"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray",
+                                                  type="button")),
+                        rx.button(rx.cond(deleting, t("documents.delete"), t("common.save")), type="submit",
+                                  color_scheme=rx.cond(deleting, "red", "teal")),
+                        justify="end", width="100%", spacing="3",
+                    ),
+                    spacing="4", width="100%",
+                ),
+                on_submit=D.apply_edit, reset_on_submit=False, width="100%",
+            ),
+            max_width="480px",
+        ),
+        open=D.edit_kind != "", on_open_change=D.set_edit_open,
+    )
+
+
+def client_documents_page() -> rx.Component:
+    """The page at :data:`routes.STAFF_CLIENT_DOCUMENTS`."""
+    body = rx.vstack(
+        rx.flex(
+            breadcrumbs(D),
+            rx.spacer(),
+            rx.button(rx.icon("folder-plus", size=16), t("documents.new_folder"), variant="soft",
+                      on_click=D.start_edit("new_folder", 0, "")),
+            width="100%", align="center", gap="12px", wrap="wrap",
+        ),
+        notice(D.error, tone="error"),
+        rx.cond(D.folder_id != 0,
+                upload_zone(D, STAFF_UPLOAD_ID, receive=D.receive),
+                rx.text(t("documents.top_hint"), size="2", color_scheme="gray")),
+        folder_listing(D, _folder_menu, _document_menu),
+        _edit_dialog(),
+        spacing="4", width="100%",
+    )
+    return client_frame(
+        body, active=routes.STAFF_CLIENT_DOCUMENTS, loaded=D.loaded,
+        subtitle=rx.text(t("documents.subtitle"), color_scheme="gray"),
+        extra=(realtime.reload_on_change(realtime.AccountRoom.version, D.refresh),),
+    )

@@ -1,0 +1,257 @@
+"""The documents area for both sides: staff on a client's Documents tab, client users
+on their Documents page. Staff also create, rename, move, share and delete."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from portal import realtime, routes
+from portal.domain.actor import Actor
+from portal.i18n import format as fmt
+from portal.i18n import translate
+from portal.services import documents, folders, portal_home
+from portal.services.access import AccessDenied, NotFound
+from portal.services.folders import FolderError
+from portal.state.client_page import ClientPageState
+from portal.state.file_upload import FileUploadMixin
+from portal.state.session import Area, SessionState, require_actor, to_login
+
+STAFF_UPLOAD_ID = "staff-documents"
+CLIENT_UPLOAD_ID = "client-documents"
+
+
+@dataclasses.dataclass
+class FolderItem:
+    """A folder in a listing, a breadcrumb or a move target."""
+
+    id: int = 0
+    name: str = ""
+    shared: bool = False
+    label: str = ""  # indented by depth, for selects
+
+
+@dataclasses.dataclass
+class DocumentItem:
+    """A document in a listing."""
+
+    id: int = 0
+    name: str = ""
+    size: str = ""
+    date: str = ""
+    uploader: str = ""
+    href: str = ""
+
+
+class DocumentBrowserMixin(FileUploadMixin, mixin=True):
+    """One folder of one client, for either side."""
+
+    folder_id: int = 0
+    folder_name: str = ""
+    crumbs: list[FolderItem] = []
+    subfolders: list[FolderItem] = []
+    docs: list[DocumentItem] = []
+    targets: list[FolderItem] = []
+    error: str = ""
+    loaded: bool = False
+    _account_id: int = 0
+
+    async def _actor(self) -> Actor | None:
+        raise NotImplementedError
+
+    async def _locale(self) -> str:
+        return (await self.get_state(SessionState)).locale
+
+    async def _show(self, actor: Actor, folder_id: int) -> None:
+        try:
+            view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id,
+                                           folder_id=folder_id or None)
+        except NotFound:
+            # The folder was deleted or unshared meanwhile: back to the top.
+            view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id)
+        locale = await self._locale()
+        self.folder_id = view.folder_id or 0
+        self.folder_name = view.path[-1].name if view.path else ""
+        self.crumbs = [FolderItem(id=n.id, name=n.name) for n in view.path]
+        self.subfolders = [FolderItem(id=n.id, name=n.name, shared=n.visible_to_client) for n in view.subfolders]
+        self.docs = [DocumentItem(id=d.id, name=d.filename, size=fmt.size(d.size, locale),
+                                  date=fmt.datetime(d.created_at, locale), uploader=d.uploaded_by,
+                                  href=routes.file(d.key)) for d in view.documents]
+        self.targets = [FolderItem(id=n.id, name=n.name, label="\u2003" * n.depth + n.name) for n in view.tree]
+        self.loaded = True
+
+    @rx.event
+    async def open_folder(self, folder_id: int):
+        """Show another folder (0 = the top level)."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        self.error = ""
+        await self._show(actor, folder_id)
+        return None
+
+    @rx.event
+    async def refresh(self):
+        """Something changed in the client's documents: show the current folder again."""
+        actor = await self._actor()
+        if actor is not None and self._account_id:
+            await self._show(actor, self.folder_id)
+
+    async def _save_file(self, actor: Actor | None, filename: str, data: AsyncIterator[bytes]) -> None:
+        if actor is None or not self.folder_id:
+            raise NotFound("folder")
+        await documents.upload_document(actor=actor, folder_id=self.folder_id, filename=filename, chunks=data)
+
+
+class StaffDocumentsState(DocumentBrowserMixin, rx.State):
+    """A client's Documents tab in the staff area."""
+
+    edit_kind: str = ""  # new_folder, rename_folder, rename_document, move_folder, move_document, delete_*
+    edit_id: int = 0
+    edit_name: str = ""
+    edit_target: str = ""
+    edit_error: str = ""
+
+    async def _actor(self) -> Actor | None:
+        return await require_actor(self, Area.STAFF)
+
+    @rx.event
+    async def load(self):
+        """Open the client of the URL at its top folder."""
+        client = await self.get_state(ClientPageState)
+        actor = await client._open()
+        if actor is None:
+            return to_login(self)
+        self.loaded, self.error, self.upload_items = False, "", []
+        if client.not_found:
+            return None
+        self._account_id = client._account_id
+        await self._show(actor, 0)
+        return None
+
+    @rx.event(background=True)
+    async def receive(self, chunks: rx.UploadChunkIterator):
+        """Stream the dropped files into the current folder."""
+        async with self:
+            actor = await self._actor()
+        await self._receive_all(actor, chunks)
+        async with self:
+            if actor is not None:
+                await self._show(actor, self.folder_id)
+
+    @rx.event
+    def start_edit(self, kind: str, item_id: int, name: str = ""):
+        """Open the dialog for one change (the folder or document it is about, its current name)."""
+        self.edit_kind, self.edit_id, self.edit_name, self.edit_error = kind, item_id, name, ""
+        self.edit_target = str(self.folder_id) if kind.startswith("move") else ""
+
+    @rx.event
+    def set_edit_open(self, is_open: bool):
+        """Closing the dialog drops the change."""
+        if not is_open:
+            self.edit_kind = ""
+
+    @rx.event
+    def set_edit_target(self, target: str):
+        """The folder chosen in the move dialog ("0" = top level)."""
+        self.edit_target = target
+
+    @rx.event
+    async def apply_edit(self, form: dict):
+        """Carry out the change of the open dialog."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        name = str(form.get("name", "")).strip()
+        target = int(self.edit_target or 0)
+        changes = {
+            "new_folder": lambda: folders.create_folder(actor=actor, account_id=self._account_id,
+                                                        parent_id=self.folder_id or None, name=name,
+                                                        shared=bool(form.get("shared"))),
+            "rename_folder": lambda: folders.rename_folder(actor=actor, folder_id=self.edit_id, name=name),
+            "rename_document": lambda: documents.rename_document(actor=actor, document_id=self.edit_id, name=name),
+            "move_folder": lambda: folders.move_folder(actor=actor, folder_id=self.edit_id, parent_id=target or None),
+            "move_document": lambda: documents.move_document(actor=actor, document_id=self.edit_id,
+                                                             folder_id=target),
+            "delete_folder": lambda: folders.delete_folder(actor=actor, folder_id=self.edit_id),
+            "delete_document": lambda: documents.delete_document(actor=actor, document_id=self.edit_id),
+        }
+        change = changes.get(self.edit_kind)
+        if change is None:
+            return None
+        try:
+            await asyncio.to_thread(change)
+        except FolderError as err:
+            self.edit_error = translate(await self._locale(), err.key, **err.params)
+            return None
+        except (NotFound, AccessDenied):
+            self.edit_error = translate(await self._locale(), "documents.error.gone")
+            return None
+        self.edit_kind = ""
+        await self._show(actor, self.folder_id)
+        return None
+
+    @rx.event
+    async def set_folder_shared(self, folder_id: int, shared: bool):
+        """Share a folder with the client's users, or stop sharing it."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        try:
+            await asyncio.to_thread(folders.set_shared, actor=actor, folder_id=folder_id, shared=shared)
+        except FolderError as err:
+            self.error = translate(await self._locale(), err.key)
+        except NotFound:
+            self.error = translate(await self._locale(), "documents.error.gone")
+        await self._show(actor, self.folder_id)
+        return None
+
+
+class ClientDocumentsState(DocumentBrowserMixin, rx.State):
+    """The client user's Documents page: the folders their firm shares with them."""
+
+    accounts: list[FolderItem] = []
+    account: str = ""
+
+    async def _actor(self) -> Actor | None:
+        return await require_actor(self, Area.PORTAL)
+
+    @rx.event
+    async def load(self):
+        """Show the top folders of the user's (first) client account."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        home = await asyncio.to_thread(portal_home.home, actor=actor)
+        self.accounts = [FolderItem(id=a.id, name=a.name) for a in home.accounts if a.full_access]
+        self.loaded, self.error, self.upload_items = False, "", []
+        if not self.accounts:
+            self._account_id, self.loaded = 0, True
+            return None
+        if self._account_id not in {a.id for a in self.accounts}:
+            self._account_id = self.accounts[0].id
+        self.account = str(self._account_id)
+        await realtime.link(self, realtime.AccountRoom, realtime.account_room(self._account_id))
+        await self._show(actor, 0)
+        return None
+
+    @rx.event
+    async def choose_account(self, account: str):
+        """Switch to another of the user's client accounts."""
+        if account.isdigit() and int(account) in {a.id for a in self.accounts}:
+            self._account_id = int(account)
+            return ClientDocumentsState.load
+        return None
+
+    @rx.event(background=True)
+    async def receive(self, chunks: rx.UploadChunkIterator):
+        """Stream the dropped files into the current (shared) folder."""
+        async with self:
+            actor = await self._actor()
+        await self._receive_all(actor, chunks)
+        async with self:
+            if actor is not None:
+                await self._show(actor, self.folder_id)
