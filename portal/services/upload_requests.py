@@ -114,7 +114,6 @@ class RequestRow:
     """One request in the staff list."""
 
     id: int
-    folder_id: int
     folder_name: str
     message: str
     status: RequestStatus
@@ -411,7 +410,7 @@ def list_requests(*, actor: Actor, account_id: int) -> list[RequestRow]:
             Folder.id.in_({r.folder_id for r in rows}))).all())
         staff_names = dict(s.exec(select(StaffUser.id, StaffUser.name).where(
             StaffUser.id.in_({r.created_by for r in rows}))).all())
-        return [RequestRow(id=r.id, folder_id=r.folder_id, folder_name=folder_names.get(r.folder_id, ""),
+        return [RequestRow(id=r.id, folder_name=folder_names.get(r.folder_id, ""),
                            message=r.message, status=status_of(r, now), recipient_email=r.recipient_email,
                            expires_on=last_day(r), created_at=r.created_at,
                            created_by=staff_names.get(r.created_by, ""), files=arrivals.get(r.id, (0, None))[0],
