@@ -200,6 +200,8 @@ def test_guest_account_is_one_per_firm_without_contacts_and_never_shared(office)
         assert s.get(Assignment, (office["other"].id, guest.id)) is not None
     with pytest.raises(folders.FolderError):
         folders.set_shared(actor=office["admin"], folder_id=choices[0].id, shared=True)
+    with pytest.raises(folders.FolderError):
+        folders.create_folder(actor=office["other"], account_id=guest.id, parent_id=None, name="Offen", shared=True)
     received = receive(token_of(created.link))
     # Only staff read what arrived.
     with db.session() as s:
