@@ -26,6 +26,7 @@ from portal.pages.staff.settings import settings_page
 from portal.services import outbox, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
+from portal.state.folder_templates import FolderTemplatesState
 from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
 from portal.state.outbox_view import OutboxViewState
@@ -93,7 +94,7 @@ app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_ti
              on_load=StaffRequestsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
-             on_load=FirmSettingsState.load)
+             on_load=[FirmSettingsState.load, FolderTemplatesState.load])
 app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),

@@ -80,7 +80,8 @@ def password_reset(
 
 
 def talk_batch(
-    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict[str, str]], link: str
+    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict[str, str]], link: str,
+    documents: int = 0,
 ) -> Email:
     """The collected notice about new messages from the firm.
 
@@ -96,13 +97,16 @@ def talk_batch(
         items: One dict per message with the keys ``date``, ``amount``, ``counterparty``
             and ``text``; the last three are empty unless the firm allows them.
         link: The button's target (a talk link, or the plain portal address).
+        documents: How many new documents the firm shared meanwhile.
     """
     return _render(name="talk_batch", to=to, locale=locale, subject_key="mail.talk_batch.subject",
-                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link)
+                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link,
+                   documents=documents)
 
 
 def client_messages(
-    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict], link: str
+    *, to: str, locale: str, name: str, firm_name: str, count: int, items: list[dict], link: str,
+    documents: int = 0,
 ) -> Email:
     """The collected notice to a staff user about unread messages from clients.
 
@@ -112,11 +116,14 @@ def client_messages(
         name: Recipient's display name.
         firm_name: Name of the firm.
         count: How many client messages are unread.
-        items: One dict per client with the keys ``client`` (name) and ``count``.
+        items: One dict per client with the keys ``client`` (name), ``count`` (unread
+            messages) and ``documents`` (new documents).
         link: The staff inbox.
+        documents: How many documents clients uploaded meanwhile.
     """
     return _render(name="client_messages", to=to, locale=locale, subject_key="mail.client_messages.subject",
-                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link)
+                   recipient_name=name, firm_name=firm_name, count=count, items=items, link=link,
+                   documents=documents, total=count + documents)
 
 
 def upload_request(

@@ -17,7 +17,7 @@ from portal.domain.actor import Actor
 from portal.domain.enums import SubjectKind
 from portal.domain.files import DOCUMENT_TYPES, safe_filename
 from portal.models import Answer, Contact, Document, Message, StaffUser
-from portal.services import access, db, folders
+from portal.services import access, db, folders, notifications
 from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
@@ -178,6 +178,8 @@ async def upload_document(*, actor: Actor, folder_id: int, filename: str, chunks
                            size=upload.size, content_type=upload.content_type, sha256=upload.sha256,
                            uploaded_by_kind=actor.kind, uploaded_by_id=actor.id)
             s.add(doc)
+            s.flush()
+            notifications.collect_document(s, document=doc)
             s.commit()
             return doc.id
 

@@ -33,7 +33,9 @@ from portal.models import (
     Booking,
     ClientAccount,
     Contact,
+    Document,
     Firm,
+    Folder,
     Message,
     Outbox,
     Receipt,
@@ -72,31 +74,77 @@ def collect(s: Session, *, thread: Thread, message: Message, recipients: list[tu
     if thread.kind == ThreadKind.INTERNAL:
         return
     now = now or utcnow()
-    firm = s.exec(select(Firm)).first()
-    quiet = timedelta(minutes=firm.mail_quiet_minutes if firm else 10)
+    quiet = _quiet_period(s)
     if message.author_kind == SubjectKind.STAFF:
         _mark_present(s, message.author_id, now)
         for kind, contact_id in recipients:
             if kind == SubjectKind.CONTACT:
-                _collect_for_contact(s, thread, message, contact_id, now, quiet)
+                _collect_for_contact(s, thread.account_id, message.author_id, contact_id, message.created_at,
+                                     now, quiet)
     elif recipients:
-        for user in access.responsible_staff(s, thread.account_id):
-            if user.email_notices:
-                _add_to_batch(s, key=staff_batch_key(user.id), to=user.email, template=STAFF_TEMPLATE,
-                              context={"staff_id": user.id}, started=message.created_at, now=now, quiet=quiet)
+        _collect_for_staff(s, thread.account_id, message.created_at, now, quiet)
 
 
-def _collect_for_contact(s: Session, thread: Thread, message: Message, contact_id: int, now: datetime,
-                         quiet: timedelta) -> None:
-    link = s.get(AccountContact, (thread.account_id, contact_id))
+def collect_document(s: Session, *, document: Document, now: datetime | None = None) -> None:
+    """Add a new document in a client folder to the other side's pending email (caller's transaction).
+
+    Staff uploads into a folder shared with the client reach the client's users with
+    full access; client uploads reach the responsible staff. Files that came with a
+    message are announced by that message already.
+    """
+    if document.folder_id is None or document.message_id is not None:
+        return
+    now = now or utcnow()
+    quiet = _quiet_period(s)
+    if document.uploaded_by_kind == SubjectKind.STAFF:
+        if not _shared_with_client(s, document.folder_id):
+            return
+        _mark_present(s, document.uploaded_by_id, now)
+        readers = s.exec(select(AccountContact.contact_id).where(
+            AccountContact.account_id == document.account_id, AccountContact.login == True,  # noqa: E712
+            AccountContact.full_access == True)).all()  # noqa: E712
+        for contact_id in readers:
+            _collect_for_contact(s, document.account_id, document.uploaded_by_id, contact_id, document.created_at,
+                                 now, quiet)
+    elif document.uploaded_by_kind == SubjectKind.CONTACT:
+        _collect_for_staff(s, document.account_id, document.created_at, now, quiet)
+
+
+def _quiet_period(s: Session) -> timedelta:
+    firm = s.exec(select(Firm)).first()
+    return timedelta(minutes=firm.mail_quiet_minutes if firm else 10)
+
+
+def _shared_with_client(s: Session, folder_id: int | None) -> bool:
+    """Whether the folder or one of its ancestors is shared with the client's users."""
+    while folder_id is not None:
+        folder = s.get(Folder, folder_id)
+        if folder is None:
+            return False
+        if folder.shared:
+            return True
+        folder_id = folder.parent_id
+    return False
+
+
+def _collect_for_staff(s: Session, account_id: int, started: datetime, now: datetime, quiet: timedelta) -> None:
+    for user in access.responsible_staff(s, account_id):
+        if user.email_notices:
+            _add_to_batch(s, key=staff_batch_key(user.id), to=user.email, template=STAFF_TEMPLATE,
+                          context={"staff_id": user.id}, started=started, now=now, quiet=quiet)
+
+
+def _collect_for_contact(s: Session, account_id: int, staff_id: int | None, contact_id: int, started: datetime,
+                         now: datetime, quiet: timedelta) -> None:
+    link = s.get(AccountContact, (account_id, contact_id))
     contact = s.get(Contact, contact_id)
     if link is None or not link.notify or contact is None or not contact.email or not contact.email_notices:
         return
     pending = _add_to_batch(s, key=batch_key(contact_id), to=contact.email, template=TEMPLATE,
-                            context={"contact_id": contact_id}, started=message.created_at, now=now, quiet=quiet)
+                            context={"contact_id": contact_id}, started=started, now=now, quiet=quiet)
     # Whose working session releases this email: every accountant who wrote into it.
-    pending.context = {**pending.context,
-                       "staff_ids": sorted({*pending.context.get("staff_ids", []), message.author_id})}
+    writers = {*pending.context.get("staff_ids", []), *([staff_id] if staff_id else [])}
+    pending.context = {**pending.context, "staff_ids": sorted(writers)}
 
 
 def _add_to_batch(s: Session, *, key: str, to: str, template: str, context: dict, started: datetime,
@@ -230,20 +278,26 @@ def _prepare_for_staff(row: Outbox, staff_id: int, since: datetime) -> Email | N
         if user is None or not user.email_notices:
             return None
         unread = _unread(s, FIRM_RECIPIENT, since, OUTSIDE_AUTHORS)
+        new_docs = s.exec(select(Document.account_id).where(
+            Document.uploaded_by_kind == SubjectKind.CONTACT, Document.message_id.is_(None),
+            Document.folder_id.is_not(None), Document.created_at >= since)).all()
         if user.role != Role.ADMIN:
             # Assignments may have changed since the message came in.
             mine = set(s.exec(select(Assignment.account_id).where(Assignment.staff_id == staff_id)).all())
             unread = [(m, t) for m, t in unread if t.account_id in mine]
-        if not unread:
+            new_docs = [account_id for account_id in new_docs if account_id in mine]
+        if not unread and not new_docs:
             return None
-        per_account = Counter(t.account_id for _m, t in unread)
+        messages, docs = Counter(t.account_id for _m, t in unread), Counter(new_docs)
         names = dict(s.exec(select(ClientAccount.id, ClientAccount.name)
-                            .where(ClientAccount.id.in_(per_account))).all())
+                            .where(ClientAccount.id.in_({*messages, *docs}))).all())
         firm = s.exec(select(Firm)).first()
-    items = [{"client": names.get(account_id, ""), "count": count}
-             for account_id, count in per_account.most_common(MAX_ITEMS)]
+    busiest = (messages + docs).most_common(MAX_ITEMS)
+    items = [{"client": names.get(account_id, ""), "count": messages[account_id], "documents": docs[account_id]}
+             for account_id, _total in busiest]
     return client_messages(to=row.to, locale=user.locale, name=user.name, firm_name=firm.name if firm else "",
-                           count=len(unread), items=items, link=get_settings().base_url + routes.STAFF_INBOX)
+                           count=len(unread), documents=len(new_docs), items=items,
+                           link=get_settings().base_url + (routes.STAFF_INBOX if unread else routes.STAFF_CLIENTS))
 
 
 def _prepare_for_contact(row: Outbox, contact_id: int, since: datetime) -> Email | None:
@@ -251,7 +305,8 @@ def _prepare_for_contact(row: Outbox, contact_id: int, since: datetime) -> Email
     with db.session() as s:
         contact = s.get(Contact, contact_id)
         unread = _unread(s, (SubjectKind.CONTACT.value, contact_id), since, [SubjectKind.STAFF.value])
-        if contact is None or not unread:
+        documents = _new_documents_for(s, contact_id, since)
+        if contact is None or not (unread or documents):
             return None
         firm = s.exec(select(Firm)).first()
         locale = contact.locale or "de"
@@ -268,11 +323,24 @@ def _prepare_for_contact(row: Outbox, contact_id: int, since: datetime) -> Email
                 "text": message.body[:500] if firm and firm.mail_include_text else "",
             })
         base = get_settings().base_url
-        if firm is not None and firm.talk_password:
+        if not unread:
+            link = base + routes.PORTAL_DOCUMENTS  # documents need the password login anyway
+        elif firm is not None and firm.talk_password:
             link = base + routes.PORTAL
         else:
             link = base + routes.talk_link(magic_links.issue_talk_link(s, contact_id=contact_id))
         s.commit()
         name = f"{contact.first_name} {contact.last_name}".strip()
         return talk_batch(to=row.to, locale=locale, name=name, firm_name=firm.name if firm else "",
-                          count=len(unread), items=items, link=link)
+                          count=len(unread), documents=documents, items=items, link=link)
+
+
+def _new_documents_for(s: Session, contact_id: int, since: datetime) -> int:
+    """How many documents the firm put into folders the user sees since the batch began."""
+    accounts = s.exec(select(AccountContact.account_id).where(
+        AccountContact.contact_id == contact_id, AccountContact.login == True,  # noqa: E712
+        AccountContact.full_access == True)).all()  # noqa: E712
+    folder_ids = s.exec(select(Document.folder_id).where(
+        Document.account_id.in_(accounts), Document.uploaded_by_kind == SubjectKind.STAFF,
+        Document.message_id.is_(None), Document.folder_id.is_not(None), Document.created_at >= since)).all()
+    return sum(1 for folder_id in folder_ids if _shared_with_client(s, folder_id))

@@ -22,7 +22,7 @@ from portal.domain.errors import UserError
 from portal.domain.files import DOCUMENT_TYPES
 from portal.domain.talks import STAFF_ONLY_THREADS
 from portal.models import ClientTask, Contact, Document, Thread
-from portal.services import access, db, folders
+from portal.services import access, db, folders, notifications
 from portal.services.uploads import StoredUpload, save_upload
 
 MAX_TASK_CHARS = 500
@@ -170,6 +170,8 @@ async def upload_for_task(*, actor: Actor, task_id: int, filename: str, chunks: 
                            content_type=upload.content_type, sha256=upload.sha256,
                            uploaded_by_kind=actor.kind, uploaded_by_id=actor.id)
             s.add(doc)
+            s.flush()
+            notifications.collect_document(s, document=doc)
             task.done_at = task.done_at or utcnow()
             task.done_by = task.done_by or (actor.id if actor.is_contact else None)
             s.add(task)

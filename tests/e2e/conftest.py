@@ -3,42 +3,18 @@
 import email
 import email.policy
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.app_process import free_port, running_app
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"app did not come up within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 class MailBox:
@@ -68,7 +44,7 @@ def mailbox():
     from aiosmtpd.controller import Controller
 
     box = MailBox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield box, f"smtp://127.0.0.1:{controller.port}"
     controller.stop()
@@ -80,26 +56,8 @@ def app_url(mailbox) -> str:
     from portal.services import db
 
     db.upgrade()
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "app.log"
-    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "REFLEX_USE_NPM": "1", "SMTP_URL": mailbox[1],
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-             "--backend-host", "127.0.0.1", "--frontend-port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/ping", proc, log)
-        _wait_until_up(f"http://127.0.0.1:{port}/login", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+    with running_app({"SMTP_URL": mailbox[1]}, ARTIFACTS / "app.log") as app:
+        yield app.url
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,9 @@ def test_link_opens_the_talk_area_without_password(new_page, question):
     expect(page.get_by_role("status")).to_contain_text("mit Ihrem Passwort an")
     screenshot(page, "magic-link-password-needed-phone")
 
+    page.goto("/portal/documents")  # documents need the password too
+    expect(page).to_have_url(re.compile(r"/login/?\?next=%2Fportal%2Fdocuments"))
+
 
 def test_used_link_and_talk_password(new_page, question):
     token = _link(question["maria"].id)
@@ -166,7 +169,7 @@ def test_client_answer_reaches_the_accountant_by_email(new_page, mailbox, questi
         message = mailbox[0].wait_for(anna_email)
     finally:
         _quiet_minutes(10)
-    assert message["Subject"].startswith("Neue Nachrichten von Mandanten")
+    assert message["Subject"].startswith("Neues von Mandanten")
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert f"{question['name']}: 1 ungelesen" in text and "kommt morgen" not in text
     inbox = re.search(r"http://127\.0\.0\.1:\d+/staff/inbox", text).group(0)

@@ -251,7 +251,7 @@ def test_client_messages_collect_into_one_email_to_the_assigned_accountant(setup
     client_writes(setup)
     assert len(pending(notifications.STAFF_TEMPLATE)) == 1
     assert deliver(minutes=5) == []  # quiet period
-    (email,) = [e for e in deliver(minutes=11) if e.subject.startswith("Neue Nachrichten von Mandanten")]
+    (email,) = [e for e in deliver(minutes=11) if e.subject.startswith("Neues von Mandanten")]
     with db.session() as s:
         assert email.to == s.get(StaffUser, setup["anna"].id).email
     assert "Batch GmbH: 2 ungelesen" in email.text and "Hier ist der Beleg" not in email.text
@@ -283,3 +283,45 @@ def test_internal_notes_and_staff_messages_never_mail_staff(setup):
     ask(setup, 0, internal=True)
     ask(setup, 1)
     assert pending(notifications.STAFF_TEMPLATE) == []
+
+
+# New documents notify the other side through the same batches.
+
+
+def _upload(actor, folder_id, name="Bescheid.pdf"):
+    import asyncio
+
+    from portal.services import documents
+
+    async def chunks():
+        yield b"%PDF-1.4\n" + b"d" * 500
+
+    return asyncio.run(documents.upload_document(actor=actor, folder_id=folder_id, filename=name, chunks=chunks()))
+
+
+def _folders(setup):
+    from portal.services import documents, folders
+
+    top = documents.browse(actor=setup["anna"], account_id=setup["account"].id).subfolders[0]
+    private = folders.create_folder(actor=setup["anna"], account_id=setup["account"].id, parent_id=None,
+                                    name="Intern")
+    return top.id, private
+
+
+def test_documents_in_a_shared_folder_reach_the_client_users(setup):
+    shared, private = _folders(setup)
+    _upload(setup["anna"], private)
+    assert pending() == []  # the client does not see that folder
+    _upload(setup["anna"], shared)
+    _upload(setup["anna"], shared, name="Bilanz.pdf")
+    emails = deliver(minutes=11)
+    assert sorted(e.to for e in emails) == sorted([setup["maria"].email, setup["thomas"].email])
+    assert "Neue Dokumente für Sie: 2" in emails[0].text and "/portal/documents" in emails[0].text
+    assert "Ungelesene Nachrichten" not in emails[0].text
+
+
+def test_client_uploads_reach_the_responsible_staff(setup):
+    shared, _private = _folders(setup)
+    _upload(factories.actor(setup["maria"]), shared)
+    (email,) = [e for e in deliver(minutes=11) if e.subject.startswith("Neues von Mandanten")]
+    assert "Batch GmbH – neue Dokumente: 1" in email.text and "Mandanten haben neue Dokumente hochgeladen: 1" in email.text
