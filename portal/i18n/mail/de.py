@@ -34,4 +34,11 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'Neue Dokumente für Sie: {documents}. Sie finden sie nach der Anmeldung unter „Dokumente“.',
     'mail.client_messages.intro_documents': 'Mandanten haben neue Dokumente hochgeladen: {documents}.',
     'mail.client_messages.line_documents': '{client} – neue Dokumente: {documents}',
+    'mail.upload_request.subject': '{firm_name} bittet Sie um Dateien',
+    'mail.upload_request.intro': '{firm_name} bittet Sie, Dateien über einen sicheren Link hochzuladen.',
+    'mail.upload_request.message': 'Nachricht von {firm_name}:',
+    'mail.upload_request.action': 'Über die Schaltfläche gelangen Sie zur Upload-Seite. Ein Konto oder Passwort brauchen Sie dafür nicht.',
+    'mail.upload_request.button': 'Dateien hochladen',
+    'mail.upload_request.validity': 'Der Link ist bis einschließlich {date} gültig.',
+    'mail.upload_request.privacy': 'Über den Link können nur Dateien gesendet werden; Dokumente sind darüber nicht einsehbar. Falls Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren.',
 }

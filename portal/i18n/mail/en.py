@@ -32,4 +32,11 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'New documents for you: {documents}. After logging in you find them under “Documents”.',
     'mail.client_messages.intro_documents': 'Clients uploaded new documents: {documents}.',
     'mail.client_messages.line_documents': '{client} – new documents: {documents}',
+    'mail.upload_request.subject': '{firm_name} asks you for files',
+    'mail.upload_request.intro': '{firm_name} asks you to upload files through a secure link.',
+    'mail.upload_request.message': 'Message from {firm_name}:',
+    'mail.upload_request.action': 'The button takes you to the upload page. You need no account or password.',
+    'mail.upload_request.button': 'Upload files',
+    'mail.upload_request.validity': 'The link is valid up to and including {date}.',
+    'mail.upload_request.privacy': 'The link only lets you send files; no documents can be viewed through it. If you did not expect this email, you can ignore it.',
 }

@@ -35,4 +35,11 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'Nouveaux documents pour vous : {documents}. Vous les trouverez après connexion sous « Documents ».',
     'mail.client_messages.intro_documents': 'Des clients ont déposé de nouveaux documents : {documents}.',
     'mail.client_messages.line_documents': '{client} – nouveaux documents : {documents}',
+    'mail.upload_request.subject': '{firm_name} vous demande des fichiers',
+    'mail.upload_request.intro': '{firm_name} vous invite à déposer des fichiers via un lien sécurisé.',
+    'mail.upload_request.message': 'Message de {firm_name} :',
+    'mail.upload_request.action': 'Le bouton vous mène à la page de dépôt. Aucun compte ni mot de passe n’est nécessaire.',
+    'mail.upload_request.button': 'Déposer des fichiers',
+    'mail.upload_request.validity': 'Le lien est valable jusqu’au {date} inclus.',
+    'mail.upload_request.privacy': 'Ce lien permet uniquement d’envoyer des fichiers ; il ne donne accès à aucun document. Si vous n’attendiez pas cet e-mail, vous pouvez l’ignorer.',
 }
