@@ -2,9 +2,9 @@
 
 from starlette.applications import Starlette
 
-from portal.api import auth, files, magic
+from portal.api import auth, files, magic, push
 
 
 def build_api() -> Starlette:
     """The Starlette app that Reflex mounts its own routes under."""
-    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES])
+    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES, *push.ROUTES])
