@@ -76,7 +76,8 @@ class ThreadPanelState(rx.State):
         try:
             await self._load(actor)
         except NotFound:
-            self.thread_id = 0
+            # Not a thread this user may read (e.g. from a stale link): show none rather than the last one.
+            self.thread_id, self.is_open = 0, False
             return None
         await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(thread_id))
         self.is_open = True
