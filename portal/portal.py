@@ -69,6 +69,8 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#0d9488"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        # Registers the service worker (sw.js) and offers the push switch to the profile pages.
+        rx.el.script(src="/push.js", defer=True),
     ],
 )
 app.register_lifespan_task(_lifespan)
