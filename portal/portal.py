@@ -15,8 +15,10 @@ from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.public.login import login_page
 from portal.pages.public.password import forgot_page, reset_page
+from portal.pages.public.upload_link import upload_link_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
+from portal.pages.staff.client_requests import client_requests_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
@@ -36,6 +38,8 @@ from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.digests import ClientDigestState, StaffProfileState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
 from portal.state.staff import StaffClientsState
+from portal.state.thread_panel import ThreadPanelState
+from portal.state.upload_requests import StaffRequestsState, UploadLinkState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -73,6 +77,8 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#0d9488"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        # Registers the service worker (sw.js) and offers the push switch to the profile pages.
+        rx.el.script(src="/push.js", defer=True),
     ],
 )
 app.register_lifespan_task(_lifespan)
@@ -82,6 +88,8 @@ app.add_page(login_page, route=routes.LOGIN, title=_title("login.title"), on_loa
 app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title=_title("forgot.title"),
              on_load=SessionState.load_public)
 app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"), on_load=ResetState.load)
+app.add_page(upload_link_page, route=routes.UPLOAD_LINK, title=_title("request.page.title"),
+             on_load=[SessionState.load_public, UploadLinkState.load])
 app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
 app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.title"),
              on_load=StaffClientsState.load)
@@ -90,15 +98,19 @@ app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("book
              on_load=[StaffBookingsState.load, ClientDigestState.load])
 app.add_page(client_documents_page, route=routes.STAFF_CLIENT_DOCUMENTS, title=_title("documents.title"),
              on_load=StaffDocumentsState.load)
-app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
+app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_title("request.title"),
+             on_load=StaffRequestsState.load)
+app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"),
+             on_load=[InboxState.load, ThreadPanelState.open_linked])
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
              on_load=[FirmSettingsState.load, FolderTemplatesState.load])
 app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
 app.add_page(staff_profile_page, route=routes.STAFF_PROFILE, title=_title("digest.profile.title"),
              on_load=StaffProfileState.load)
-app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
+app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"),
+             on_load=[PortalHomeState.load, ThreadPanelState.open_linked])
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
-             on_load=ClientConversationsState.load)
+             on_load=[ClientConversationsState.load, ThreadPanelState.open_linked])
 app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=_title("documents.title"),
              on_load=ClientDocumentsState.load)
 app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

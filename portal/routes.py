@@ -10,6 +10,8 @@ INDEX = "/"
 LOGIN = "/login"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[reset_token]"
+# The upload page of a request link; portal.api.upload_links answers bad tokens with 404/410 first.
+UPLOAD_LINK = "/u/[token]"
 
 # Staff area
 STAFF = "/staff"
@@ -18,6 +20,7 @@ STAFF_INBOX = "/staff/inbox"
 STAFF_CLIENT = "/staff/clients/[client]"
 # Tabs of one client next to its bookings.
 STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
+STAFF_CLIENT_REQUESTS = "/staff/clients/[client]/requests"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
 # The staff user's own settings (email digests).
@@ -38,11 +41,18 @@ API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 API_TALK_LINK = "/t/{token}"
+API_PUSH_KEY = "/push/key"
+API_PUSH_SUBSCRIPTIONS = "/push/subscriptions"
+API_PUSH_SUBSCRIPTION = "/push/subscriptions/{subscription_id:int}"
 
-PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         STAFF_CLIENT_DOCUMENTS, STAFF_SETTINGS, STAFF_OUTBOX, STAFF_PROFILE,
+# Query parameter that opens one thread when a list page loads (push notification targets).
+THREAD_PARAM = "thread"
+
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
+         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_SETTINGS, STAFF_OUTBOX, STAFF_PROFILE,
          PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
+       API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 
 
 def reset_password(token: str) -> str:
@@ -68,6 +78,28 @@ def file_preview(key: str) -> str:
 def talk_link(token: str) -> str:
     """Path of an email link into the talk area."""
     return API_TALK_LINK.replace("{token}", token)
+
+
+def upload_link(token: str) -> str:
+    """Path of a request link's upload page."""
+    return UPLOAD_LINK.replace("[token]", token)
+
+
+def upload_link_token(path: str) -> str | None:
+    """The token if ``path`` is a request link's upload page, else None."""
+    prefix = UPLOAD_LINK.split("[", 1)[0]
+    if not path.startswith(prefix):
+        return None
+    token = path[len(prefix):].rstrip("/")
+    return token if token and "/" not in token else None
+def push_subscription(subscription_id: int) -> str:
+    """Path of one of the user's push subscriptions (to remove it)."""
+    return API_PUSH_SUBSCRIPTION.replace("{subscription_id:int}", str(subscription_id))
+
+
+def with_thread(page: str, thread_id: int) -> str:
+    """A list page that opens one thread once it has loaded (e.g. the inbox)."""
+    return f"{page}?{urlencode({THREAD_PARAM: thread_id})}"
 
 
 def needs_password(path: str) -> bool:

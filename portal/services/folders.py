@@ -185,13 +185,15 @@ def create_folder(*, actor: Actor, account_id: int, parent_id: int | None, name:
     """Create a folder (staff working the account).
 
     Raises:
-        FolderError: Bad name, or a sibling has it already.
+        FolderError: Bad name, a sibling has it already, or a shared folder in the guest account.
         NotFound: Unknown account or parent, or not the actor's to change.
     """
     access.require_staff(actor)
     name = clean_name(name)
     with db.session() as s:
-        access.staff_account(s, actor, account_id)
+        account = access.staff_account(s, actor, account_id)
+        if shared and account.kind == AccountKind.GUEST:
+            raise FolderError("folder.error.guest_shared")
         if parent_id is not None and _staff_folder(s, actor, parent_id).account_id != account_id:
             raise access.NotFound("folder")
         if _sibling_taken(s, account_id, parent_id, name):

@@ -28,6 +28,7 @@ def _row(item: OutboxItem) -> rx.Component:
         rx.table.cell(rx.text(rx.match(item.template, ("password_reset", t("outbox.kind.password_reset")),
                                        ("talk_batch", t("outbox.kind.talk_batch")),
                                        ("client_messages", t("outbox.kind.client_messages")),
+                                       ("upload_request", t("outbox.kind.upload_request")),
                                        ("digest", t("digest.outbox_kind")), item.template), size="2")),
         rx.table.cell(_status(item.status)),
         rx.table.cell(item.attempts),
