@@ -10,8 +10,9 @@ anything to report, four numbers:
 * missing receipts: bookings not exported yet whose receipt is missing;
 * export-ready: bookings not exported yet with their receipt and without an open talk
   or internal note - nothing left to clarify before the export;
-* unanswered: open booking talks and conversations whose last message is the
-  client's - what the inbox shows as waiting for the firm.
+* unanswered: open threads (booking talks, conversations, files that arrived through
+  an upload request link) whose last message came from outside the firm (a client
+  user or a guest) - what the inbox and its counter show as waiting for the firm.
 
 :func:`run_due` sends what is due. Every worker process runs it; a subscription is
 claimed with a compare-and-set UPDATE on its ``next_run_at`` in the same transaction
@@ -36,6 +37,7 @@ from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import DigestFrequency, Role, SubjectKind, ThreadKind, ThreadStatus
 from portal.domain.schedule import BERLIN, next_run
+from portal.domain.talks import OUTSIDE_AUTHORS
 from portal.i18n import format as fmt
 from portal.models import Assignment, Booking, ClientAccount, DigestSubscription, Firm, Message, StaffUser, Thread
 from portal.notify.outbox import queue
@@ -157,11 +159,10 @@ def list_subscriptions(*, actor: Actor) -> list[Subscription]:
                       .outerjoin(ClientAccount, ClientAccount.id == DigestSubscription.account_id)
                       .where(DigestSubscription.staff_id == actor.id)
                       .order_by(col(DigestSubscription.id))).all()
-        visible = set(_scope(s, actor, [r.account_id for r, _a in rows if r.account_id is not None]))
         seen: set[int | None] = set()
         result = []
         for row, account in rows:
-            if row.account_id in seen or (row.account_id is not None and row.account_id not in visible):
+            if row.account_id in seen or (row.account_id is not None and not _works(s, actor, row.account_id)):
                 continue
             seen.add(row.account_id)
             result.append(_view(row, account))
@@ -191,18 +192,31 @@ def _view(row: DigestSubscription, account: ClientAccount | None) -> Subscriptio
 # Content
 
 
-def _scope(s: Session, actor_or_user: Actor | StaffUser, account_ids: list[int] | None) -> list[int]:
-    """Of ``account_ids`` (None: every client), those the staff user works now."""
-    is_admin = actor_or_user.role == Role.ADMIN
+def _works(s: Session, actor: Actor, account_id: int) -> bool:
+    """Whether the staff actor works the client now (the rule of :func:`access.staff_account`)."""
+    try:
+        access.staff_account(s, actor, account_id)
+    except access.NotFound:
+        return False
+    return True
+
+
+def _all_clients(s: Session, actor: Actor) -> list[int]:
+    """ "All my clients": an accountant's assigned clients, every client for an admin.
+
+    The same scope as the staff action counter, so the digest and the inbox agree.
+    """
     query = select(ClientAccount.id)
-    if not is_admin:
+    if not actor.is_admin:
         query = query.join(Assignment, Assignment.account_id == ClientAccount.id).where(
-            Assignment.staff_id == actor_or_user.id)
-    if account_ids is not None:
-        if not account_ids:
-            return []
-        query = query.where(col(ClientAccount.id).in_(account_ids))
+            Assignment.staff_id == actor.id)
     return list(s.exec(query).all())
+
+
+def _staff_actor(user: StaffUser) -> Actor:
+    """The digest's recipient as the access rules see them (the loop has no login session)."""
+    return Actor(kind=SubjectKind.STAFF, id=user.id, name=user.name, email=user.email, role=Role(user.role),
+                 locale=user.locale)
 
 
 def _counts(s: Session, query) -> dict[int, int]:
@@ -233,7 +247,7 @@ def _numbers(s: Session, account_ids: list[int]) -> list[ClientNumbers]:
                   .where(*open_threads, Thread.kind != ThreadKind.INTERNAL, col(Message.deleted_at).is_(None))
                   .group_by(Message.thread_id))
     unanswered = _counts(s, select(Thread.account_id, func.count()).join(Message, Message.thread_id == Thread.id)
-                         .where(col(Message.id).in_(last_words), Message.author_kind == SubjectKind.CONTACT)
+                         .where(col(Message.id).in_(last_words), col(Message.author_kind).in_(OUTSIDE_AUTHORS))
                          .group_by(Thread.account_id))
     accounts = s.exec(select(ClientAccount).where(col(ClientAccount.id).in_(account_ids))).all()
     numbers = [ClientNumbers(account_id=a.id, name=a.name, public_id=a.public_id,
@@ -304,14 +318,20 @@ def _send(staff_id: int, due: list[_Due], now: dt.datetime) -> int:
         if not claimed or user is None:
             s.commit()
             return 0
-        everything = any(sub.account_id is None for sub in claimed)
-        wanted = {sub.account_id for sub in claimed if sub.account_id is not None}
-        allowed = _scope(s, user, None if everything else sorted(wanted))
-        gone = [sub.id for sub in claimed if sub.account_id is not None and sub.account_id not in allowed]
+        actor = _staff_actor(user)
+        accounts = set(_all_clients(s, actor)) if any(sub.account_id is None for sub in claimed) else set()
+        gone = []
+        for sub in claimed:
+            if sub.account_id is None:
+                continue
+            if _works(s, actor, sub.account_id):
+                accounts.add(sub.account_id)
+            else:
+                gone.append(sub.id)
         if gone:
             # The client was unassigned: its digest would stay empty and invisible for good.
             s.exec(delete(DigestSubscription).where(col(DigestSubscription.id).in_(gone)))
-        numbers = _numbers(s, allowed)
+        numbers = _numbers(s, sorted(accounts))
         if not numbers:
             s.commit()  # nothing to report: no email, but the schedule moves on
             return 0

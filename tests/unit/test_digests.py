@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import select
 
 from portal import realtime, routes
-from portal.domain.enums import DigestFrequency, Ledger, Role
+from portal.domain.enums import AccountKind, DigestFrequency, Ledger, Role, ThreadKind
 from portal.domain.schedule import next_run
 from portal.i18n import format as fmt
-from portal.models import Booking, DigestSubscription, Outbox
+from portal.models import Booking, DigestSubscription, Message, Outbox, Thread
 from portal.notify import emails
 from portal.services import conversations, db, digests, talks
 from portal.services.access import AccessDenied, NotFound
@@ -261,6 +261,23 @@ def test_admins_all_clients_digest_covers_every_client_with_news(firm, busy_clie
     assert digests.run_due(utc(2026, 10, 23, 8)) == 1
     (row,) = digest_rows()
     assert [(i["client"], i["missing_receipts"]) for i in row.context["items"]] == [("Anna GmbH", 2), ("Ben KG", 1)]
+
+
+def test_guest_arrivals_count_as_unanswered_and_any_accountant_may_follow_the_guest_account(firm):
+    guest = factories.client(name="Gastkonto", kind=AccountKind.GUEST)  # assigned to nobody
+    with db.session() as s:  # files that came in through a request link, not looked at yet
+        thread = Thread(account_id=guest.id, kind=ThreadKind.UPLOADS, subject="Belege", started_by_side="guest")
+        s.add(thread)
+        s.flush()
+        s.add(Message(thread_id=thread.id, author_kind="guest", author_id=0, sender_name="Herr Gast", body="2 Dateien"))
+        s.commit()
+    now = utc(2026, 10, 22, 12)
+    digests.subscribe(actor=firm["anna"], account_id=guest.id, frequency="weekly", now=now)
+    digests.subscribe(actor=firm["anna"], account_id=None, frequency="weekly", now=now)  # not assigned: not in here
+    assert digests.run_due(utc(2026, 10, 26, 9)) == 1
+    (row,) = digest_rows()
+    assert [(i["client"], i["unanswered"], i["open_questions"]) for i in row.context["items"]] == [("Gastkonto", 1, 0)]
+    assert [sub.account_name for sub in digests.list_subscriptions(actor=firm["anna"])] == ["", "Gastkonto"]
 
 
 def test_a_digest_with_nothing_to_report_is_not_sent_but_the_schedule_moves_on(firm):

@@ -48,7 +48,7 @@ MESSAGES: dict[str, str] = {
     'mail.digest.export_ready': 'Exportbereit: {count}',
     'mail.digest.unanswered': 'Unbeantwortet: {count}',
     'mail.digest.more': 'Weitere Mandanten mit offenen Punkten: {count}. Sie finden sie in der Mandantenübersicht.',
-    'mail.digest.legend': '„Unbeantwortet“ sind Rückfragen und Unterhaltungen, in denen der Mandant zuletzt geschrieben hat. „Exportbereit“ sind noch nicht exportierte Buchungen mit Beleg und ohne offene Rückfrage.',
+    'mail.digest.legend': '„Unbeantwortet“ zählt Rückfragen, Unterhaltungen und Eingänge aus Dateianfragen, deren letzte Nachricht von außerhalb der Kanzlei kommt. „Exportbereit“ sind noch nicht exportierte Buchungen mit Beleg und ohne offene Rückfrage.',
     'mail.digest.action': 'Alle Mandanten im Überblick:',
     'mail.digest.button': 'Zur Mandantenübersicht',
     'mail.digest.settings': 'Häufigkeit ändern oder Zusammenfassungen abbestellen:',

@@ -46,7 +46,7 @@ MESSAGES: dict[str, str] = {
     'mail.digest.export_ready': 'Ready to export: {count}',
     'mail.digest.unanswered': 'Awaiting your reply: {count}',
     'mail.digest.more': 'More clients with open points: {count}. You find them on the clients page.',
-    'mail.digest.legend': '“Awaiting your reply” counts questions and conversations in which the client wrote last. “Ready to export” counts bookings not yet exported that have their receipt and no open question.',
+    'mail.digest.legend': '“Awaiting your reply” counts questions, conversations and arrivals from file requests whose last message came from outside the firm. “Ready to export” counts bookings not yet exported that have their receipt and no open question.',
     'mail.digest.action': 'All clients at a glance:',
     'mail.digest.button': 'Open the clients page',
     'mail.digest.settings': 'Change how often you get this digest, or stop it:',

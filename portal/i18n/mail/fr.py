@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     'mail.digest.export_ready': 'Prêtes à exporter : {count}',
     'mail.digest.unanswered': 'En attente de votre réponse : {count}',
     'mail.digest.more': 'Autres clients avec des points en suspens : {count}. Vous les trouverez dans la liste des clients.',
-    'mail.digest.legend': '« En attente de votre réponse » compte les questions et conversations dans lesquelles le client a écrit en dernier. « Prêtes à exporter » compte les écritures non encore exportées qui ont leur justificatif et aucune question en suspens.',
+    'mail.digest.legend': '« En attente de votre réponse » compte les questions, conversations et fichiers reçus via des demandes de fichiers dont le dernier message vient de l’extérieur du cabinet. « Prêtes à exporter » compte les écritures non encore exportées qui ont leur justificatif et aucune question en suspens.',
     'mail.digest.action': 'Tous vos clients en un coup d’œil :',
     'mail.digest.button': 'Ouvrir la liste des clients',
     'mail.digest.settings': 'Modifier la fréquence de ce récapitulatif ou le désactiver :',
