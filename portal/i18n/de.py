@@ -489,4 +489,5 @@ MESSAGES: dict[str, str] = {
     'digest.client.help': 'Um 10:00 Uhr Berliner Zeit; wöchentlich am Montag, monatlich am ersten Montag. Ohne offene Punkte keine E-Mail.',
     'digest.manage': 'Alle Zusammenfassungen verwalten',
     'digest.outbox_kind': 'Zusammenfassung',
+    'profile.email_notices.staff_help': 'Neue Nachrichten und Dokumente Ihrer Mandanten fassen wir in einer E-Mail zusammen, sobald eine Weile nichts Neues dazukommt.',
 }

@@ -487,4 +487,5 @@ MESSAGES: dict[str, str] = {
     'digest.client.help': 'At 10:00 Berlin time; weekly on Monday, monthly on the first Monday. No email when nothing is open.',
     'digest.manage': 'Manage all digests',
     'digest.outbox_kind': 'Digest',
+    'profile.email_notices.staff_help': 'New messages and documents from your clients are collected into one email once nothing new has arrived for a while.',
 }

@@ -489,4 +489,5 @@ MESSAGES: dict[str, str] = {
     'digest.client.help': 'À 10 h 00, heure de Berlin ; chaque semaine le lundi, chaque mois le premier lundi. Aucun e-mail s’il n’y a rien en suspens.',
     'digest.manage': 'Gérer tous les récapitulatifs',
     'digest.outbox_kind': 'Récapitulatif',
+    'profile.email_notices.staff_help': "Les nouveaux messages et documents de vos clients sont regroupés dans un e-mail dès que rien de nouveau n'arrive pendant un moment.",
 }

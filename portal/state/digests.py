@@ -1,6 +1,7 @@
 """Email digests as staff set them: on their profile page and on a client's page."""
 
 import asyncio
+from typing import ClassVar
 import dataclasses
 
 import reflex as rx
@@ -13,6 +14,7 @@ from portal.i18n import translate
 from portal.services import digests
 from portal.services.access import NotFound
 from portal.state.client_page import ClientPageState
+from portal.state.email_notices import EmailNoticesMixin
 from portal.state.session import Area, SessionState, require_actor, to_login
 
 OFF = "off"
@@ -44,8 +46,10 @@ def _next_run(sub: digests.Subscription | None, locale: str) -> str:
     return translate(locale, "digest.next", when=fmt.weekday_datetime(sub.next_run_at, locale))
 
 
-class StaffProfileState(rx.State):
-    """The staff user's profile: the digest for all clients and the per-client ones."""
+class StaffProfileState(EmailNoticesMixin, rx.State):
+    """The staff user's profile: email notices, the digest for all clients and the per-client ones."""
+
+    notices_area: ClassVar[Area] = Area.STAFF
 
     all_frequency: str = OFF
     all_next: str = ""
@@ -59,6 +63,7 @@ class StaffProfileState(rx.State):
         if actor is None:
             return to_login(self)
         await self._read(actor)
+        await self._read_notices(actor)
         self.loaded = True
         return None
 

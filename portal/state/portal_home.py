@@ -10,6 +10,7 @@ from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
 from portal import realtime
 from portal.services import portal_home, profile, talks
+from portal.state.email_notices import EmailNoticesMixin
 from portal.state.session import Area, SessionState, require_actor, to_login
 
 
@@ -105,10 +106,8 @@ class PortalHomeState(rx.State):
         return sum(a.total for a in self.accounts)
 
 
-class ProfileState(rx.State):
+class ProfileState(EmailNoticesMixin, rx.State):
     """The user's own settings."""
-
-    email_notices: bool = True
 
     @rx.event
     async def load(self):
@@ -116,17 +115,7 @@ class ProfileState(rx.State):
         actor = await require_actor(self, Area.PORTAL)
         if actor is None:
             return to_login(self)
-        self.email_notices = await asyncio.to_thread(profile.email_notices, actor=actor)
-        return None
-
-    @rx.event
-    async def set_email_notices(self, enabled: bool):
-        """Switch emails about new messages on or off."""
-        actor = await require_actor(self, Area.PORTAL)
-        if actor is None:
-            return to_login(self)
-        await asyncio.to_thread(profile.set_email_notices, actor=actor, enabled=enabled)
-        self.email_notices = enabled
+        await self._read_notices(actor)
         return None
 
     @rx.event

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal import routes
+from portal.components.email_notices import email_notices_switch
 from portal.components.push_devices import push_devices
 from portal.components.shell import portal_shell
 from portal.state.portal_home import ProfileState
@@ -34,16 +35,7 @@ def profile_page() -> rx.Component:
                         ),
                         spacing="1", width="100%",
                     ),
-                    rx.flex(
-                        rx.vstack(
-                            rx.el.label(t("profile.email_notices"), html_for="email-notices", font_weight="500"),
-                            rx.text(t("profile.email_notices.help"), size="2", color_scheme="gray"),
-                            spacing="1", flex="1", min_width="0",
-                        ),
-                        rx.switch(id="email-notices", checked=ProfileState.email_notices,
-                                  on_change=ProfileState.set_email_notices, size="3"),
-                        align="center", gap="16px", width="100%",
-                    ),
+                    email_notices_switch(ProfileState, "profile.email_notices.help"),
                     spacing="4", width="100%",
                 ),
                 width="100%", size="3",

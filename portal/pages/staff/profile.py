@@ -4,6 +4,8 @@ import reflex as rx
 
 from portal import routes
 from portal.components.common import ACCENT, loading, page_heading
+from portal.components.email_notices import email_notices_switch
+from portal.components.push_devices import push_devices
 from portal.components.shell import staff_shell
 from portal.state.digests import CHOICES, DigestRow, StaffProfileState
 from portal.state.session import SessionState, t
@@ -102,6 +104,8 @@ def staff_profile_page() -> rx.Component:
                 P.loaded,
                 rx.vstack(
                     _who(),
+                    rx.card(email_notices_switch(P, "profile.email_notices.staff_help"), width="100%"),
+                    push_devices(),
                     rx.heading(t("digest.title"), size="5", as_="h2", margin_top="12px"),
                     rx.text(t("digest.help"), size="2", color_scheme="gray"),
                     _all_clients(),
