@@ -26,6 +26,7 @@ PORTAL = "/portal"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_CONVERSATIONS = "/portal/messages"
 PORTAL_DOCUMENTS = "/portal/documents"
+PORTAL_QUESTIONNAIRE = "/portal/questionnaires/[questionnaire]"
 
 # HTTP endpoints (Starlette, mounted through api_transformer)
 API_LOGIN = "/auth/login"
@@ -51,6 +52,11 @@ def reset_password(token: str) -> str:
 def staff_client(public_id: str, tab: str = STAFF_CLIENT) -> str:
     """Path of one client's page (or one of its tabs, e.g. :data:`STAFF_CLIENT_DOCUMENTS`) in the staff area."""
     return tab.replace("[client]", public_id)
+
+
+def portal_questionnaire(ref: str) -> str:
+    """Path of a questionnaire the client fills in (``ref`` from the questionnaires service)."""
+    return PORTAL_QUESTIONNAIRE.replace("[questionnaire]", ref)
 
 
 def file(key: str) -> str:

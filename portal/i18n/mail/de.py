@@ -34,4 +34,9 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'Neue Dokumente für Sie: {documents}. Sie finden sie nach der Anmeldung unter „Dokumente“.',
     'mail.client_messages.intro_documents': 'Mandanten haben neue Dokumente hochgeladen: {documents}.',
     'mail.client_messages.line_documents': '{client} – neue Dokumente: {documents}',
+    'mail.questionnaire.subject': '{firm_name}: Bitte füllen Sie den Fragebogen „{title}“ aus',
+    'mail.questionnaire.intro': '{sender} von {firm_name} bittet Sie, im Mandantenportal einen Fragebogen auszufüllen:',
+    'mail.questionnaire.action': 'Ihre Antworten werden beim Ausfüllen gespeichert; Sie können jederzeit unterbrechen und später weitermachen.',
+    'mail.questionnaire.button': 'Fragebogen öffnen',
+    'mail.questionnaire.login': 'Zum Öffnen melden Sie sich bitte mit Ihrer E-Mail-Adresse und Ihrem Passwort an.',
 }

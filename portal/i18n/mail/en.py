@@ -32,4 +32,9 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'New documents for you: {documents}. After logging in you find them under “Documents”.',
     'mail.client_messages.intro_documents': 'Clients uploaded new documents: {documents}.',
     'mail.client_messages.line_documents': '{client} – new documents: {documents}',
+    'mail.questionnaire.subject': '{firm_name}: please fill in the questionnaire “{title}”',
+    'mail.questionnaire.intro': '{sender} of {firm_name} asks you to fill in a questionnaire on the client portal:',
+    'mail.questionnaire.action': 'Your answers are saved as you go, so you can stop at any time and continue later.',
+    'mail.questionnaire.button': 'Open the questionnaire',
+    'mail.questionnaire.login': 'To open it, please sign in with your email address and password.',
 }

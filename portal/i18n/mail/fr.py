@@ -35,4 +35,9 @@ MESSAGES: dict[str, str] = {
     'mail.talk_batch.documents': 'Nouveaux documents pour vous : {documents}. Vous les trouverez après connexion sous « Documents ».',
     'mail.client_messages.intro_documents': 'Des clients ont déposé de nouveaux documents : {documents}.',
     'mail.client_messages.line_documents': '{client} – nouveaux documents : {documents}',
+    'mail.questionnaire.subject': '{firm_name} : merci de remplir le questionnaire « {title} »',
+    'mail.questionnaire.intro': '{sender} du cabinet {firm_name} vous invite à remplir un questionnaire sur le portail client :',
+    'mail.questionnaire.action': 'Vos réponses sont enregistrées au fur et à mesure ; vous pouvez vous arrêter à tout moment et reprendre plus tard.',
+    'mail.questionnaire.button': 'Ouvrir le questionnaire',
+    'mail.questionnaire.login': 'Pour l’ouvrir, connectez-vous avec votre adresse e-mail et votre mot de passe.',
 }
