@@ -75,11 +75,14 @@ def _seed() -> tuple[str, str]:
 def _storage_env(kind: str, stack) -> dict[str, str]:
     if kind == "local":
         return {}
+    import logging
+
     import boto3
     from moto.server import ThreadedMotoServer
 
     from tests.app_process import free_port
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log would drown the table
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()

@@ -15,8 +15,10 @@ from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.public.login import login_page
 from portal.pages.public.password import forgot_page, reset_page
+from portal.pages.public.upload_link import upload_link_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
+from portal.pages.staff.client_requests import client_requests_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
@@ -24,6 +26,7 @@ from portal.pages.staff.settings import settings_page
 from portal.services import outbox, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
+from portal.state.folder_templates import FolderTemplatesState
 from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
 from portal.state.outbox_view import OutboxViewState
@@ -33,6 +36,7 @@ from portal.state.bookings import StaffBookingsState
 from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
 from portal.state.staff import StaffClientsState
+from portal.state.upload_requests import StaffRequestsState, UploadLinkState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -77,6 +81,8 @@ app.add_page(login_page, route=routes.LOGIN, title=_title("login.title"), on_loa
 app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title=_title("forgot.title"),
              on_load=SessionState.load_public)
 app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"), on_load=ResetState.load)
+app.add_page(upload_link_page, route=routes.UPLOAD_LINK, title=_title("request.page.title"),
+             on_load=[SessionState.load_public, UploadLinkState.load])
 app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
 app.add_page(clients_page, route=routes.STAFF_CLIENTS, title=_title("clients.title"),
              on_load=StaffClientsState.load)
@@ -84,9 +90,11 @@ app.add_page(client_bookings_page, route=routes.STAFF_CLIENT, title=_title("book
              on_load=StaffBookingsState.load)
 app.add_page(client_documents_page, route=routes.STAFF_CLIENT_DOCUMENTS, title=_title("documents.title"),
              on_load=StaffDocumentsState.load)
+app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_title("request.title"),
+             on_load=StaffRequestsState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
-             on_load=FirmSettingsState.load)
+             on_load=[FirmSettingsState.load, FolderTemplatesState.load])
 app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
 app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),

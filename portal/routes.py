@@ -10,6 +10,8 @@ INDEX = "/"
 LOGIN = "/login"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[reset_token]"
+# The upload page of a request link; portal.api.upload_links answers bad tokens with 404/410 first.
+UPLOAD_LINK = "/u/[token]"
 
 # Staff area
 STAFF = "/staff"
@@ -18,6 +20,7 @@ STAFF_INBOX = "/staff/inbox"
 STAFF_CLIENT = "/staff/clients/[client]"
 # Tabs of one client next to its bookings.
 STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
+STAFF_CLIENT_REQUESTS = "/staff/clients/[client]/requests"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
 
@@ -38,8 +41,8 @@ API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 API_TALK_LINK = "/t/{token}"
 
-PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         STAFF_CLIENT_DOCUMENTS, STAFF_SETTINGS, STAFF_OUTBOX,
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
+         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_SETTINGS, STAFF_OUTBOX,
          PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK)
 
@@ -72,6 +75,20 @@ def file_preview(key: str) -> str:
 def talk_link(token: str) -> str:
     """Path of an email link into the talk area."""
     return API_TALK_LINK.replace("{token}", token)
+
+
+def upload_link(token: str) -> str:
+    """Path of a request link's upload page."""
+    return UPLOAD_LINK.replace("[token]", token)
+
+
+def upload_link_token(path: str) -> str | None:
+    """The token if ``path`` is a request link's upload page, else None."""
+    prefix = UPLOAD_LINK.split("[", 1)[0]
+    if not path.startswith(prefix):
+        return None
+    token = path[len(prefix):].rstrip("/")
+    return token if token and "/" not in token else None
 
 
 def needs_password(path: str) -> bool:

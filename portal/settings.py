@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 PLACEHOLDER_SECRET = "dev-only-insecure-secret-change-me"
 ENVIRONMENTS = ("dev", "test", "production")
+# AWS's rule for new buckets; S3-compatible services follow it too.
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 class SettingsError(RuntimeError):
@@ -31,6 +34,13 @@ class Settings:
         database_url: SQLAlchemy URL; defaults to a SQLite file under ``data_dir``.
         redis_url: Reflex's state manager and cross-worker push; empty = in-process.
         storage_url: ``file:///path`` or ``s3://bucket/prefix``.
+        s3_endpoint_url: S3-compatible endpoint (MinIO, Ceph, a provider outside AWS),
+            from ``S3_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL``;
+            empty = AWS itself. S3 credentials are not read here: boto3 finds them
+            itself (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, a profile, or the
+            instance's role), so short-lived role credentials keep being refreshed.
+        s3_region: ``AWS_REGION`` or ``AWS_DEFAULT_REGION``; presigned download URLs
+            are only valid when signed for the bucket's region.
         smtp_url: ``smtp://``, ``smtp+starttls://`` or ``smtps://user:pass@host:port``;
             empty = emails are only logged and stay in the outbox.
         mail_from: Sender address of outgoing email.
@@ -46,6 +56,8 @@ class Settings:
     database_url: str
     redis_url: str
     storage_url: str
+    s3_endpoint_url: str
+    s3_region: str
     smtp_url: str
     mail_from: str
     secret_key: str
@@ -64,6 +76,16 @@ class Settings:
         """Directory of the local blob store (``file://`` storage URLs)."""
         return Path(urlparse(self.storage_url).path)
 
+    @property
+    def s3_bucket(self) -> str:
+        """Bucket of the S3 blob store (``s3://`` storage URLs)."""
+        return urlparse(self.storage_url).netloc
+
+    @property
+    def s3_prefix(self) -> str:
+        """Key prefix inside the bucket, without leading or trailing slashes; may be empty."""
+        return urlparse(self.storage_url).path.strip("/")
+
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
@@ -77,6 +99,19 @@ def _int(environ: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def _check_s3_url(storage_url: str) -> None:
+    parsed = urlparse(storage_url)
+    if not _BUCKET_RE.fullmatch(parsed.netloc):
+        raise SettingsError(
+            f"STORAGE_URL={storage_url!r} does not name a valid bucket; use s3://bucket-name/optional/prefix "
+            "(3 to 63 lower-case letters, digits, dots and hyphens)."
+        )
+    prefix = parsed.path.strip("/")
+    # Some S3-compatible servers map keys onto directories, where "." and ".." would climb.
+    if parsed.query or parsed.fragment or (prefix and any(part in ("", ".", "..") for part in prefix.split("/"))):
+        raise SettingsError(f"STORAGE_URL={storage_url!r} has an unusable prefix; use s3://bucket/some/prefix.")
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -125,6 +160,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 f"STORAGE_URL points into Reflex's public upload folder ({public_uploads}); "
                 "choose a directory that is not served to the web."
             )
+    if storage_scheme == "s3":
+        _check_s3_url(storage_url)
+    s3_endpoint_url = (env_map.get("S3_ENDPOINT_URL", "") or env_map.get("AWS_ENDPOINT_URL_S3", "")
+                       or env_map.get("AWS_ENDPOINT_URL", "")).strip().rstrip("/")
+    if s3_endpoint_url and urlparse(s3_endpoint_url).scheme not in ("http", "https"):
+        raise SettingsError(f"S3_ENDPOINT_URL must start with http:// or https://, got {s3_endpoint_url!r}.")
 
     smtp_url = env_map.get("SMTP_URL", "").strip()
     if smtp_url and urlparse(smtp_url).scheme not in ("smtp", "smtp+starttls", "smtps"):
@@ -137,6 +178,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         redis_url=env_map.get("REFLEX_REDIS_URL", "").strip(),
         storage_url=storage_url,
+        s3_endpoint_url=s3_endpoint_url,
+        s3_region=(env_map.get("AWS_REGION", "") or env_map.get("AWS_DEFAULT_REGION", "")).strip(),
         smtp_url=smtp_url,
         mail_from=env_map.get("MAIL_FROM", "") or f"portal@{urlparse(base_url).hostname}",
         secret_key=secret_key,

@@ -1,10 +1,16 @@
 """HTTP endpoints outside Reflex's websocket, mounted with ``api_transformer``."""
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
-from portal.api import auth, files, magic
+from portal.api import auth, files, magic, upload_links
 
 
 def build_api() -> Starlette:
-    """The Starlette app that Reflex mounts its own routes under."""
-    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES])
+    """The Starlette app that Reflex mounts its own routes under.
+
+    Its middleware wraps Reflex's app too, which is how request links answer 404/410
+    before their page is served (:mod:`portal.api.upload_links`).
+    """
+    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES],
+                     middleware=[Middleware(upload_links.UploadLinkGate)])

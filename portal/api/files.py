@@ -1,27 +1,24 @@
 """Downloads and previews of stored files, after an access check."""
 
 import asyncio
-from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import routes
 from portal.api.session import request_actor
 from portal.services import booking_transfer, documents
 from portal.services.access import NotFound
-from portal.storage import get_store
+from portal.storage import content_disposition, get_store
 
 CHUNK = 64 * 1024
 _NOT_FOUND = Response("Not found", status_code=404, media_type="text/plain")
 
 
 def _headers(filename: str, *, attachment: bool) -> dict[str, str]:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    disposition = "attachment" if attachment else "inline"
     return {
-        "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": content_disposition(filename, attachment=attachment),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=300",
     }
@@ -31,6 +28,24 @@ def _stream(key: str):
     with get_store().open(key) as handle:
         while block := handle.read(CHUNK):
             yield block
+
+
+async def _attachment(key: str, *, filename: str, content_type: str, size: int | None = None) -> Response:
+    """Hand out a blob the actor was just allowed to read, as a download.
+
+    A store with its own URLs (S3) gets a redirect, so the bytes do not pass through
+    the portal; otherwise the blob is streamed from the store.
+    """
+    store = get_store()
+    # In a thread: the first signing may have to fetch role credentials over the network.
+    url = await asyncio.to_thread(store.download_url, key, filename=filename, content_type=content_type)
+    if url is not None:
+        # no-store: the URL is this user's, expires within a minute, and must not be replayed from a cache.
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    headers = _headers(filename, attachment=True)
+    if size is not None:
+        headers["Content-Length"] = str(size)
+    return StreamingResponse(_stream(key), media_type=content_type, headers=headers)
 
 
 async def _readable(request: Request) -> documents.DocumentInfo | None:
@@ -49,8 +64,7 @@ async def download(request: Request) -> Response:
     if info is None:
         return _NOT_FOUND
 
-    return StreamingResponse(_stream(info.key), media_type=info.content_type,
-                             headers={**_headers(info.filename, attachment=True), "Content-Length": str(info.size)})
+    return await _attachment(info.key, filename=info.filename, content_type=info.content_type, size=info.size)
 
 
 async def preview(request: Request) -> Response:
@@ -73,8 +87,7 @@ async def export(request: Request) -> Response:
         info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"])
     except NotFound:
         return _NOT_FOUND
-    return StreamingResponse(_stream(info.key), media_type=info.content_type,
-                             headers=_headers(info.filename, attachment=True))
+    return await _attachment(info.key, filename=info.filename, content_type=info.content_type)
 
 
 ROUTES = [

@@ -1,13 +1,13 @@
 """``/t/<token>``: the email link into the talk area."""
 
 import asyncio
-import html
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.pages import message_page
 from portal.api.session import set_session_cookie
 from portal.i18n import negotiate, translate
 from portal.services import magic_links
@@ -19,13 +19,9 @@ MAX_TOKEN_CHARS = 200
 def _not_found(request: Request) -> Response:
     # Unknown tokens get a plain 404: nothing tells a guesser how close they came.
     locale = negotiate(request.headers.get("accept-language"))
-    title, text, action = (html.escape(translate(locale, key)) for key in
-                           ("link.unknown.title", "link.unknown.text", "login.submit"))
-    page = (f"<!doctype html><html lang='{locale}'><head><meta charset='utf-8'><meta name='viewport' "
-            f"content='width=device-width,initial-scale=1'><title>{title}</title></head>"
-            f"<body style='font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem'>"
-            f"<h1>{title}</h1><p>{text}</p><p><a href='{routes.LOGIN}'>{action}</a></p></body></html>")
-    return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-store"})
+    return message_page(locale=locale, title=translate(locale, "link.unknown.title"),
+                        text=translate(locale, "link.unknown.text"), status_code=404,
+                        link=(routes.LOGIN, translate(locale, "login.submit")))
 
 
 async def open_link(request: Request) -> Response:

@@ -17,8 +17,8 @@ def account_status_badge(status: rx.Var) -> rx.Component:
 
 
 def account_kind_label(kind: rx.Var) -> rx.Component:
-    """The words for individual vs company."""
-    return rx.match(kind, ("company", t("kind.company")), t("kind.individual"))
+    """The words for individual vs company (and the firm's guest account)."""
+    return rx.match(kind, ("company", t("kind.company")), ("guest", t("kind.guest")), t("kind.individual"))
 
 
 def missing_receipts_badge(count: rx.Var) -> rx.Component:

@@ -12,6 +12,7 @@ from portal.state.session import t
 TABS = [
     (routes.STAFF_CLIENT, "receipt-euro", "client.tab.bookings"),
     (routes.STAFF_CLIENT_DOCUMENTS, "folder", "client.tab.documents"),
+    (routes.STAFF_CLIENT_REQUESTS, "link", "client.tab.requests"),
 ]
 
 

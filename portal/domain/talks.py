@@ -11,6 +11,9 @@ STAFF_ONLY_THREADS = frozenset({ThreadKind.INTERNAL, ThreadKind.UPLOADS})
 # Messages from a client are addressed to the firm as a whole, not to one person, and
 # the firm's read marks are kept once, for this recipient.
 FIRM_RECIPIENT = (SubjectKind.STAFF.value, 0)
+# Authors outside the firm: client users, and guests who used an upload request link.
+# The firm owes an answer (or a look) when one of them wrote last.
+OUTSIDE_AUTHORS = frozenset({SubjectKind.CONTACT.value, SubjectKind.GUEST.value})
 
 
 class TalkStatus(StrEnum):

@@ -126,6 +126,24 @@ def client_messages(
                    documents=documents, total=count + documents)
 
 
+def upload_request(
+    *, to: str, locale: str, name: str, firm_name: str, message: str, link: str, expires: str
+) -> Email:
+    """A request link: the firm asks for files, the button opens the upload page.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale (a portal user's, else German).
+        name: Recipient's display name; empty for a plain address.
+        firm_name: Name of the firm.
+        message: What the firm asks for, as staff typed it; may be empty.
+        link: The upload page.
+        expires: The last day the link works, formatted; empty if it has no end.
+    """
+    return _render(name="upload_request", to=to, locale=locale, subject_key="mail.upload_request.subject",
+                   recipient_name=name, firm_name=firm_name, message=message, link=link, expires=expires)
+
+
 def questionnaire_sent(
     *, to: str, locale: str, name: str, firm_name: str, title: str, sender: str, link: str,
 ) -> Email:

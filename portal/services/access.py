@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
-from portal.domain.enums import Audience, Role, SessionScope, ThreadKind
+from portal.domain.enums import AccountKind, Audience, Role, SessionScope, ThreadKind
 from portal.domain.talks import STAFF_ONLY_THREADS
 from portal.models import AccountContact, Assignment, ClientAccount, Message, StaffUser, Thread
 
@@ -35,7 +35,8 @@ def require_full_login(actor: Actor) -> None:
 
 
 def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
-    """The account if the staff actor works it: admins all, accountants their assigned ones.
+    """The account if the staff actor works it: admins all, accountants their assigned ones
+    and the firm's guest account (a shared drop box of the whole team, with no client behind it).
 
     Raises:
         NotFound: Otherwise (also for non-staff).
@@ -44,7 +45,7 @@ def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
     account = s.get(ClientAccount, account_id)
     if account is None:
         raise NotFound("account")
-    if not actor.is_admin and s.get(Assignment, (actor.id, account_id)) is None:
+    if not actor.is_admin and account.kind != AccountKind.GUEST and s.get(Assignment, (actor.id, account_id)) is None:
         raise NotFound("account")
     return account
 

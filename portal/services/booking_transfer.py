@@ -5,7 +5,6 @@ Exporting marks the bookings exported and closes their open talks, as in FIBUsca
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -173,7 +172,8 @@ def export_bookings(*, actor: Actor, account_id: int, fmt: str, year: int,
                     raise TransferError("export.error.datev") from exc
                 filename = f"{stem}_DATEV.zip"
             out.seek(0)
-            blob = _store_sync(store, out)
+            # The export is generated here, not uploaded: no user-facing size cap applies.
+            blob = store.put_file(out, max_bytes=2**40)
         try:
             for booking in rows:
                 booking.exported_at = now
@@ -245,14 +245,3 @@ def _datev_header(firm: Firm | None, client_number: int | None, year: int, rows:
 def _slug(name: str) -> str:
     cleaned = "".join(ch if ch.isalnum() else "_" for ch in name)
     return "_".join(part for part in cleaned.split("_") if part)[:60] or "Mandant"
-
-
-def _store_sync(store, handle):
-    """Stream a finished local file into the blob store from synchronous code (a worker thread)."""
-
-    async def chunks():
-        while block := handle.read(1024 * 1024):
-            yield block
-
-    return asyncio.run(store.put_stream(chunks(), max_bytes=2**40))
-

@@ -16,6 +16,7 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind, ThreadStatus
+from portal.domain.talks import OUTSIDE_AUTHORS
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Thread
 from portal.services import access, db, talks
 from portal.services.talks import TalkError
@@ -198,7 +199,8 @@ def list_for_client(*, actor: Actor, view: str = "open") -> list[ThreadSummary]:
 
 
 def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = 100) -> list[ThreadSummary]:
-    """The staff inbox across clients: booking talks and conversations, newest activity first.
+    """The staff inbox across clients: booking talks, conversations and files that arrived
+    through upload request links, newest activity first.
 
     Args:
         actor: Staff.
@@ -230,7 +232,7 @@ def action_count(*, actor: Actor) -> int:
             threads = s.exec(select(Thread).where(
                 Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
                 Thread.status == ThreadStatus.OPEN, Thread.kind != ThreadKind.INTERNAL)).all()
-            other_side = SubjectKind.CONTACT
+            other_side = OUTSIDE_AUTHORS  # client users, and guests' arrivals through request links
         else:
             links = {link.account_id: link for link in s.exec(select(AccountContact).where(
                 AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
@@ -239,9 +241,9 @@ def action_count(*, actor: Actor) -> int:
             threads = [t for t in s.exec(select(Thread).where(
                 Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
                 Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
-            other_side = SubjectKind.STAFF
+            other_side = {SubjectKind.STAFF.value}
         last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
-        return sum(1 for t in threads if t.id in last and last[t.id].author_kind == other_side)
+        return sum(1 for t in threads if t.id in last and last[t.id].author_kind in other_side)
 
 
 def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)):

@@ -37,8 +37,8 @@ class DocumentInfo:
 def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
     """A document the actor may read.
 
-    Staff: documents of accounts they work. Client users: files in talks they may read,
-    or files in folders shared with them.
+    Staff: documents of accounts they work. Client users: files in folders shared with
+    them, or unfiled files in talks they may read.
 
     Raises:
         NotFound: Unknown key or not the actor's to read (indistinguishable on purpose).
@@ -49,13 +49,15 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
             raise access.NotFound("document")
         if actor.is_staff:
             access.staff_account(s, actor, doc.account_id)
+        elif doc.folder_id is not None:
+            # Filed documents follow their folder's sharing, also when they arrived as an
+            # attachment of a staff-only thread (files sent through a request link).
+            folders.visible_folder(s, actor, doc.folder_id)
         elif doc.message_id is not None:
             message = s.get(Message, doc.message_id)
             if message.deleted_at is not None:
                 raise access.NotFound("document")
             access.readable_thread(s, actor, message.thread_id)
-        elif doc.folder_id is not None:
-            folders.visible_folder(s, actor, doc.folder_id)
         else:
             raise access.NotFound("document")
         return DocumentInfo(key=doc.blob_key, filename=doc.filename, content_type=doc.content_type, size=doc.size)

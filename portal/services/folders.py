@@ -185,13 +185,15 @@ def create_folder(*, actor: Actor, account_id: int, parent_id: int | None, name:
     """Create a folder (staff working the account).
 
     Raises:
-        FolderError: Bad name, or a sibling has it already.
+        FolderError: Bad name, a sibling has it already, or a shared folder in the guest account.
         NotFound: Unknown account or parent, or not the actor's to change.
     """
     access.require_staff(actor)
     name = clean_name(name)
     with db.session() as s:
-        access.staff_account(s, actor, account_id)
+        account = access.staff_account(s, actor, account_id)
+        if shared and account.kind == AccountKind.GUEST:
+            raise FolderError("folder.error.guest_shared")
         if parent_id is not None and _staff_folder(s, actor, parent_id).account_id != account_id:
             raise access.NotFound("folder")
         if _sibling_taken(s, account_id, parent_id, name):
@@ -288,3 +290,97 @@ def delete_folder(*, actor: Actor, folder_id: int) -> None:
         s.delete(folder)
         s.commit()
     realtime.publish({realtime.account_room(account_id)})
+
+
+# Folder templates (firm-defined; admins edit, every staff user may pick one for a client).
+
+
+MAX_TEMPLATE_FOLDERS = 100
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """A folder template with its entries (``path``, ``shared``, ``uploads``)."""
+
+    id: int
+    name: str
+    is_default: bool
+    entries: tuple[dict, ...]
+
+
+def list_templates(*, actor: Actor) -> list[TemplateView]:
+    """The firm's folder templates, by name."""
+    access.require_staff(actor)
+    with db.session() as s:
+        return [TemplateView(id=t.id, name=t.name, is_default=t.is_default, entries=tuple(t.folders))
+                for t in s.exec(select(FolderTemplate).order_by(FolderTemplate.name)).all()]
+
+
+def _clean_entries(entries: list[dict]) -> list[dict]:
+    cleaned, seen = [], set()
+    for entry in entries:
+        parts = [clean_name(part) for part in str(entry.get("path", "")).split("/") if part.strip()]
+        if not parts:
+            continue
+        path = "/".join(parts)
+        if path.casefold() in seen:
+            raise FolderError("template.error.duplicate", name=path)
+        seen.add(path.casefold())
+        cleaned.append({"path": path, "shared": bool(entry.get("shared")), "uploads": bool(entry.get("uploads"))})
+    if not cleaned:
+        raise FolderError("template.error.no_folders")
+    if len(cleaned) > MAX_TEMPLATE_FOLDERS:
+        raise FolderError("template.error.too_many")
+    if sum(e["uploads"] for e in cleaned) > 1:
+        raise FolderError("template.error.two_upload_folders")
+    return cleaned
+
+
+def save_template(*, actor: Actor, template_id: int | None, name: str, entries: list[dict]) -> int:
+    """Create or change a folder template (admins). Existing clients keep their folders.
+
+    Raises:
+        FolderError: Bad or duplicate name, bad folder path, no folders, or more than one
+            uploads folder.
+        AccessDenied: If the actor is not an admin.
+    """
+    if not actor.is_admin:
+        raise access.AccessDenied("admins only")
+    name, cleaned = clean_name(name), _clean_entries(entries)
+    with db.session() as s:
+        taken = s.exec(select(FolderTemplate).where(FolderTemplate.name == name)).first()
+        if taken is not None and taken.id != template_id:
+            raise FolderError("template.error.name_taken", name=name)
+        template = s.get(FolderTemplate, template_id) if template_id else FolderTemplate(name=name)
+        if template is None:
+            raise access.NotFound("template")
+        template.name, template.folders = name, cleaned
+        s.add(template)
+        s.commit()
+        return template.id
+
+
+def set_default_template(*, actor: Actor, template_id: int | None) -> None:
+    """Make a template the one new clients get (None: the built-in default), admins only."""
+    if not actor.is_admin:
+        raise access.AccessDenied("admins only")
+    with db.session() as s:
+        for template in s.exec(select(FolderTemplate)).all():
+            template.is_default = template.id == template_id
+            s.add(template)
+        s.commit()
+
+
+def delete_template(*, actor: Actor, template_id: int) -> None:
+    """Delete a template (admins); clients created from it keep their folders."""
+    if not actor.is_admin:
+        raise access.AccessDenied("admins only")
+    with db.session() as s:
+        template = s.get(FolderTemplate, template_id)
+        if template is None:
+            return
+        for account in s.exec(select(ClientAccount).where(ClientAccount.folder_template_id == template_id)).all():
+            account.folder_template_id = None
+            s.add(account)
+        s.delete(template)
+        s.commit()

@@ -8,7 +8,7 @@ setting on, links log nobody in and the talk area needs the password too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import update
@@ -127,16 +127,13 @@ def open_talk_link(*, token: str, client: str) -> LinkResult:
         client: The requester's address, for the guessing limit.
     """
     now = utcnow()
-    miss_key = f"link:{client}"[:320]
     with db.session() as s:
-        misses = s.exec(select(LoginFailure.id).where(LoginFailure.email == miss_key,
-                                                      LoginFailure.at > now - MISS_WINDOW)).all()
-        if len(misses) >= MAX_MISSES:
+        if guessing_limited(s, client, now):
             return LinkResult(problem=LinkProblem.LIMITED)
         row = s.exec(select(LoginToken).where(LoginToken.token_hash == hash_token(token),
                                               LoginToken.scope == TokenScope.TALK)).first()
         if row is None:
-            s.add(LoginFailure(email=miss_key, at=now))
+            record_miss(s, client, now)
             s.commit()
             return LinkResult(problem=LinkProblem.UNKNOWN)
         problem = _problem(s, row, now)
@@ -153,6 +150,23 @@ def open_talk_link(*, token: str, client: str) -> LinkResult:
                           expires_at=now + timedelta(days=get_settings().session_days)))
         s.commit()
         return LinkResult(session_token=session_token)
+
+
+def _miss_key(client: str) -> str:
+    # One budget per address for every kind of link token (talk and upload request links).
+    return f"link:{client}"[:320]
+
+
+def guessing_limited(s: Session, client: str, now: datetime) -> bool:
+    """Whether ``client`` missed too many link tokens lately to be answered at all."""
+    misses = s.exec(select(LoginFailure.id).where(LoginFailure.email == _miss_key(client),
+                                                  LoginFailure.at > now - MISS_WINDOW)).all()
+    return len(misses) >= MAX_MISSES
+
+
+def record_miss(s: Session, client: str, now: datetime) -> None:
+    """Count an unknown link token against ``client`` (caller commits)."""
+    s.add(LoginFailure(email=_miss_key(client), at=now))
 
 
 def _problem(s: Session, row: LoginToken, now) -> LinkProblem | None:

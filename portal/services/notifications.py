@@ -5,7 +5,7 @@ per user. It goes out when nothing new was added for the firm's quiet period, wh
 accountant's working session ends (logout, or the last staff tab closed), or at once on
 "send email now". Messages a client writes are collected the same way into one pending
 email per responsible staff user (assigned accountants, else the admins), sent after the
-quiet period. What an email says is decided only when it goes out: messages read in the
+quiet period; files a guest sends through an upload request link count like client messages. What an email says is decided only when it goes out: messages read in the
 portal meanwhile are left out, and a batch with nothing left is not sent at all.
 Internal talks never produce email; the account link's NOTIFY toggle and each user's
 personal setting are honoured.
@@ -14,6 +14,7 @@ personal setting are honoured.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -24,7 +25,7 @@ from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Role, SubjectKind, ThreadKind
 from portal.domain.presence import PRESENCE_TIMEOUT
-from portal.domain.talks import FIRM_RECIPIENT
+from portal.domain.talks import FIRM_RECIPIENT, OUTSIDE_AUTHORS
 from portal.i18n import format as fmt
 from portal.models import (
     AccountContact,
@@ -258,24 +259,25 @@ def prepare(row: Outbox) -> Email | None:
     return _prepare_for_contact(row, row.context["contact_id"], since)
 
 
-def _unread(s: Session, recipient: tuple[str, int], since: datetime, author_kind: str):
+def _unread(s: Session, recipient: tuple[str, int], since: datetime, author_kinds: Iterable[str]):
     kind, rid = recipient
     return s.exec(
         select(Message, Thread).join(Receipt, Receipt.message_id == Message.id)
         .join(Thread, Thread.id == Message.thread_id)
         .where(Receipt.recipient_kind == kind, Receipt.recipient_id == rid, Receipt.read_at.is_(None),
-               Message.deleted_at.is_(None), Message.created_at >= since, Message.author_kind == author_kind,
+               Message.deleted_at.is_(None), Message.created_at >= since, Message.author_kind.in_(author_kinds),
                Thread.kind != ThreadKind.INTERNAL)
         .order_by(Message.created_at)).all()
 
 
 def _prepare_for_staff(row: Outbox, staff_id: int, since: datetime) -> Email | None:
-    """Per client, how many of its messages the firm has not read yet; a link to the inbox."""
+    """Per client, how many of its messages (and guests' arrivals) the firm has not read yet;
+    a link to the inbox."""
     with db.session() as s:
         user = s.get(StaffUser, staff_id)
         if user is None or not user.email_notices:
             return None
-        unread = _unread(s, FIRM_RECIPIENT, since, SubjectKind.CONTACT)
+        unread = _unread(s, FIRM_RECIPIENT, since, OUTSIDE_AUTHORS)
         new_docs = s.exec(select(Document.account_id).where(
             Document.uploaded_by_kind == SubjectKind.CONTACT, Document.message_id.is_(None),
             Document.folder_id.is_not(None), Document.created_at >= since)).all()
@@ -302,7 +304,7 @@ def _prepare_for_contact(row: Outbox, contact_id: int, since: datetime) -> Email
     """The unread messages from the firm; the button is a talk link unless the firm wants the password."""
     with db.session() as s:
         contact = s.get(Contact, contact_id)
-        unread = _unread(s, (SubjectKind.CONTACT.value, contact_id), since, SubjectKind.STAFF)
+        unread = _unread(s, (SubjectKind.CONTACT.value, contact_id), since, [SubjectKind.STAFF.value])
         documents = _new_documents_for(s, contact_id, since)
         if contact is None or not (unread or documents):
             return None

@@ -20,7 +20,7 @@ from portal.domain.clock import utcnow
 from portal.models.notify import Outbox
 from portal.notify.emails import Email, render
 from portal.notify.smtp import SmtpSender
-from portal.services import notifications
+from portal.services import notifications, upload_requests
 from portal.services.access import AccessDenied
 from portal.services.db import session
 from portal.settings import get_settings
@@ -85,9 +85,11 @@ def _claim(row_id: int, now: datetime) -> Outbox | None:
 
 
 def _email_for(row: Outbox) -> Email | None:
-    """Batched notices are composed when they go out; the rest from their stored context."""
+    """Batched notices and request links are composed when they go out; the rest from their stored context."""
     if row.template in notifications.BATCH_TEMPLATES:
         return notifications.prepare(row)
+    if row.template == upload_requests.EMAIL_TEMPLATE:
+        return upload_requests.compose_email(row)
     return render(row.template, row.to, row.context)
 
 

@@ -19,7 +19,14 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
-from portal.domain.talks import FIRM_RECIPIENT, MAX_SENDER_NAME_CHARS, Delivery, delivery, message_problem
+from portal.domain.talks import (
+    FIRM_RECIPIENT,
+    MAX_SENDER_NAME_CHARS,
+    STAFF_ONLY_THREADS,
+    Delivery,
+    delivery,
+    message_problem,
+)
 from portal.models import (
     AccountContact,
     Booking,
@@ -372,7 +379,7 @@ def close_threads(s: Session, thread_ids: Iterable[int], *, closed_by: int) -> l
 def rooms_for(s: Session, threads: Iterable[Thread]) -> set[str]:
     """The rooms whose tabs show these threads: the thread itself, the account's staff
     views, every staff tab (inbox, counters), and each client user who may read it
-    (never for internal talks)."""
+    (never for staff-only threads)."""
     rooms: set[str] = set()
     for thread in threads:
         rooms.add(realtime.thread_room(thread.id))
@@ -383,7 +390,7 @@ def rooms_for(s: Session, threads: Iterable[Thread]) -> set[str]:
 
 
 def _client_readers(s: Session, thread: Thread) -> list[tuple[str, int]]:
-    if thread.kind == ThreadKind.INTERNAL:
+    if thread.kind in STAFF_ONLY_THREADS:
         return []
     if thread.audience == Audience.CONTACT and thread.audience_contact_id is not None:
         return [(SubjectKind.CONTACT.value, thread.audience_contact_id)]

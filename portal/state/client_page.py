@@ -15,6 +15,7 @@ class ClientPageState(rx.State):
     """Which client the staff tabs show; each tab's state asks here first."""
 
     account_name: str = ""
+    account_kind: str = ""
     public_id: str = ""
     not_found: bool = False
     _account_id: int = 0
@@ -38,6 +39,6 @@ class ClientPageState(rx.State):
             self.not_found, self._account_id, self.account_name = True, 0, ""
             return actor
         self.not_found, self._account_id = False, account.id
-        self.account_name, self.public_id = account.name, account.public_id
+        self.account_name, self.account_kind, self.public_id = account.name, account.kind, account.public_id
         await realtime.link(self, realtime.AccountRoom, realtime.account_room(account.id))
         return actor

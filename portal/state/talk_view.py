@@ -4,7 +4,8 @@ import dataclasses
 
 from portal import routes
 from portal.domain.actor import Actor
-from portal.domain.enums import SubjectKind, ThreadKind
+from portal.domain.enums import ThreadKind
+from portal.domain.talks import OUTSIDE_AUTHORS
 from portal.i18n import format as fmt
 from portal.services.talks import AttachmentView, BookingLine, ThreadView
 
@@ -61,7 +62,7 @@ def attachment_items(attachments: tuple[AttachmentView, ...]) -> list[Attachment
 def message_items(view: ThreadView, actor: Actor, locale: str) -> list[MessageItem]:
     """The talk's messages for this viewer (``mine`` decides who may delete)."""
     return [
-        MessageItem(id=m.id, from_client=m.author_kind == SubjectKind.CONTACT,
+        MessageItem(id=m.id, from_client=m.author_kind in OUTSIDE_AUTHORS,
                     internal=view.kind == ThreadKind.INTERNAL,
                     mine=m.author_kind == actor.kind and m.author_id == actor.id, sender=m.sender_name,
                     body=m.body, time=fmt.datetime(m.created_at, locale), delivery=m.delivery.value,

@@ -1,18 +1,21 @@
 """Blob storage for uploaded client files, behind a small interface.
 
 Callers only see :class:`BlobStore`; :func:`get_store` picks the backend named by
-``STORAGE_URL``. Keys are random (:func:`new_key`), never derived from file names, so
-a key reveals nothing and cannot be guessed or steered into another directory.
+``STORAGE_URL``: :class:`~portal.storage.local.LocalStore` for ``file://``,
+:class:`~portal.storage.s3.S3Store` for ``s3://`` (boto3 is imported only then). Keys
+are random (:func:`new_key`), never derived from file names, so a key reveals nothing
+and cannot be guessed or steered into another directory or object prefix.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import secrets
 from collections.abc import AsyncIterable
 from typing import BinaryIO, Protocol
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from portal.settings import get_settings
 
@@ -74,6 +77,24 @@ class BlobStore(Protocol):
         """
         ...
 
+    def put_file(self, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a new random key, all or nothing.
+
+        Synchronous, for code that already runs in a worker thread (exports the
+        server generates); it reads ``file`` from its current position to the end.
+
+        Args:
+            file: The content, e.g. a spooled temporary file rewound to the start.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: If the file is longer than ``max_bytes``.
+        """
+        ...
+
     def open(self, key: str) -> BinaryIO:
         """Open a blob for reading.
 
@@ -100,10 +121,72 @@ class BlobStore(Protocol):
         """
         ...
 
+    def download_url(self, key: str, *, filename: str, content_type: str) -> str | None:
+        """Return a short-lived URL that serves the blob as an attachment, if the backend has one.
+
+        Only call this after the access check: whoever holds the URL can fetch the
+        blob until it expires.
+
+        Args:
+            key: The blob's key.
+            filename: Name the browser should save the file as.
+            content_type: Type to serve the file with.
+
+        Returns:
+            The URL to redirect to, or None if the caller must stream :meth:`open`.
+
+        Raises:
+            ValueError: If the key is malformed.
+        """
+        ...
+
+
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,100}")
+
 
 def new_key() -> str:
     """Return a fresh random, URL-safe blob key (32 characters, 192 bits)."""
     return secrets.token_urlsafe(24)
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if it is shaped like one :func:`new_key` makes.
+
+    Backends build paths and object names from keys, so only URL-safe characters
+    are let through: no separators, no dots, nothing to climb out with.
+
+    Raises:
+        ValueError: If the key is anything else.
+    """
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        raise ValueError(f"Malformed blob key {key!r}.")
+    return key
+
+
+def check_max_bytes(max_bytes: int) -> None:
+    """Refuse a negative size limit before anything is written.
+
+    Raises:
+        ValueError: If ``max_bytes`` is negative.
+    """
+    if max_bytes < 0:
+        raise ValueError(f"max_bytes must not be negative, got {max_bytes}.")
+
+
+def content_disposition(filename: str, *, attachment: bool = True) -> str:
+    """Return a ``Content-Disposition`` value naming the file (RFC 6266).
+
+    ``filename*`` carries the real name; the plain ``filename`` is an ASCII stand-in
+    for old clients, with quotes, backslashes and control characters replaced so the
+    value can never end the header or the quoted string early.
+
+    Args:
+        filename: The name to offer, any Unicode.
+        attachment: Download (True) or show in the page (False).
+    """
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in filename)
+    kind = "attachment" if attachment else "inline"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @functools.cache
@@ -111,19 +194,26 @@ def get_store() -> BlobStore:
     """Return the process-wide blob store chosen by ``STORAGE_URL``.
 
     Returns:
-        A :class:`~portal.storage.local.LocalStore` for ``file://`` URLs.
+        A :class:`~portal.storage.local.LocalStore` for ``file://`` URLs, an
+        :class:`~portal.storage.s3.S3Store` for ``s3://`` URLs.
 
     Raises:
         ValueError: If ``STORAGE_URL`` names a backend this build does not provide.
     """
+    # Backends are imported here: they import this module for the shared types, and
+    # a file:// install must never pay for (or need) boto3.
     settings = get_settings()
     scheme = urlparse(settings.storage_url).scheme
     if scheme == "file":
-        # Imported here: local.py imports this module for the shared types.
         from portal.storage.local import LocalStore
 
         return LocalStore(settings.blob_root)
+    if scheme == "s3":
+        from portal.storage.s3 import S3Store
+
+        return S3Store(bucket=settings.s3_bucket, prefix=settings.s3_prefix,
+                       region=settings.s3_region, endpoint_url=settings.s3_endpoint_url)
     raise ValueError(
         f"STORAGE_URL={settings.storage_url!r} uses the {scheme!r} scheme, which this "
-        "version does not support; set STORAGE_URL to file:///absolute/path."
+        "version does not support; use file:///absolute/path or s3://bucket/prefix."
     )

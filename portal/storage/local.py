@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import re
 import stat
 import threading
 from collections.abc import AsyncIterable
 from pathlib import Path
 from typing import BinaryIO
 
-from portal.storage import BlobNotFound, BlobTooLarge, StoredBlob, new_key
+from portal.storage import BlobNotFound, BlobTooLarge, StoredBlob, check_key, check_max_bytes, new_key
 
-_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,100}")
+FILE_BLOCK_BYTES = 1024 * 1024
 # Refuse a symlink in the last path component even if it appeared after the check.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -53,14 +52,8 @@ class LocalStore:
             BlobTooLarge: As soon as the stream grows past ``max_bytes``.
             ValueError: If ``max_bytes`` is negative.
         """
-        if max_bytes < 0:
-            raise ValueError(f"max_bytes must not be negative, got {max_bytes}.")
-        key = new_key()
-        final = self._path(key)
-        for directory in (final.parent.parent, final.parent):
-            directory.mkdir(mode=0o700, exist_ok=True)
-        final = self._path(key)  # again: a fan-out directory may be a planted symlink
-        part = _PartFile(final.with_name(f".{key}.part"), final)
+        check_max_bytes(max_bytes)
+        key, part = self._begin()
         try:
             size = 0
             async for chunk in chunks:
@@ -72,6 +65,39 @@ class LocalStore:
             await asyncio.to_thread(part.commit)
         except BaseException:
             # BaseException: a cancelled upload (client gone) must not leave a file.
+            part.discard()
+            raise
+        return StoredBlob(key=key, size=size, sha256=part.sha256)
+
+    def put_file(self, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a new random key, all or nothing.
+
+        Synchronous, for code that already runs in a worker thread; reads ``file``
+        from its current position to the end, written the same way as
+        :meth:`put_stream`.
+
+        Args:
+            file: The content.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: As soon as the file turns out longer than ``max_bytes``.
+            ValueError: If ``max_bytes`` is negative.
+        """
+        check_max_bytes(max_bytes)
+        key, part = self._begin()
+        try:
+            size = 0
+            while block := file.read(FILE_BLOCK_BYTES):
+                size += len(block)
+                if size > max_bytes:
+                    raise BlobTooLarge(max_bytes)
+                part.write(block)
+            part.commit()
+        except BaseException:
             part.discard()
             raise
         return StoredBlob(key=key, size=size, sha256=part.sha256)
@@ -119,10 +145,26 @@ class LocalStore:
             raise ValueError(f"Refusing blob key {key!r}: not a regular file.")
         return info.st_size
 
+    def download_url(self, key: str, *, filename: str, content_type: str) -> None:
+        """Return None: files on local disk have no URL of their own, the API streams them.
+
+        Raises:
+            ValueError: If the key is malformed.
+        """
+        check_key(key)
+
+    def _begin(self) -> tuple[str, _PartFile]:
+        """Pick a new key and open its partial file, creating the fan-out directories."""
+        key = new_key()
+        final = self._path(key)
+        for directory in (final.parent.parent, final.parent):
+            directory.mkdir(mode=0o700, exist_ok=True)
+        final = self._path(key)  # again: a fan-out directory may be a planted symlink
+        return key, _PartFile(final.with_name(f".{key}.part"), final)
+
     def _path(self, key: str) -> Path:
         """Return the file path of ``key``, refusing anything that leaves the root."""
-        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-            raise ValueError(f"Malformed blob key {key!r}.")
+        check_key(key)
         path = self._root / key[:2] / key[2:4] / key
         if not path.resolve().is_relative_to(self._root):
             raise ValueError(f"Refusing blob key {key!r}: its path leads outside the store.")

@@ -174,3 +174,29 @@ def test_guest_account_folders_are_never_shared(fresh_db, monkeypatch):
         folders.set_shared(actor=admin, folder_id=top.id, shared=True)
     with db.session() as s:
         assert s.get(Folder, top.id) is not None
+
+
+def test_admins_manage_folder_templates(fresh_db):
+    admin = factories.actor(factories.staff(role=factories.Role.ADMIN))
+    anna = factories.actor(factories.staff())
+    with pytest.raises(AccessDenied):
+        folders.save_template(actor=anna, template_id=None, name="X", entries=[{"path": "A"}])
+    template_id = folders.save_template(actor=admin, template_id=None, name="GmbH", entries=[
+        {"path": " Buchhaltung / Belege ", "shared": True, "uploads": True}, {"path": ""}, {"path": "Verträge"}])
+    (view,) = folders.list_templates(actor=anna)
+    assert view.entries == ({"path": "Buchhaltung/Belege", "shared": True, "uploads": True},
+                            {"path": "Verträge", "shared": False, "uploads": False})
+    for entries, key in [([], "template.error.no_folders"),
+                         ([{"path": "A", "uploads": True}, {"path": "B", "uploads": True}],
+                          "template.error.two_upload_folders"),
+                         ([{"path": "A"}, {"path": "a"}], "template.error.duplicate"),
+                         ([{"path": "Steuer: 2026"}], "folder.error.char")]:
+        with pytest.raises(FolderError) as refused:
+            folders.save_template(actor=admin, template_id=template_id, name="GmbH", entries=entries)
+        assert refused.value.key == key
+    folders.set_default_template(actor=admin, template_id=template_id)
+    account = factories.client(name="Neu GmbH")
+    names = [n.name for n in documents.browse(actor=admin, account_id=account.id).tree]
+    assert names == ["Buchhaltung", "Belege", "Verträge"]
+    folders.delete_template(actor=admin, template_id=template_id)
+    assert folders.list_templates(actor=admin) == []

@@ -8,6 +8,7 @@ from portal.components.common import ACCENT, empty_state, loading, page_heading
 from portal.components.shell import staff_shell
 from portal.state.session import SessionState, t
 from portal.state.staff import ClientRow, StaffClientsState
+from portal.state.upload_requests import StaffRequestsState
 
 
 def _stat(icon: str, label: rx.Var, value: rx.Var) -> rx.Component:
@@ -90,8 +91,15 @@ def clients_page() -> rx.Component:
     )
     return staff_shell(
         rx.vstack(
-            page_heading(t("clients.title"), rx.cond(SessionState.is_admin, t("clients.subtitle.admin"),
-                                                     t("clients.subtitle.accountant"))),
+            rx.flex(
+                page_heading(t("clients.title"), rx.cond(SessionState.is_admin, t("clients.subtitle.admin"),
+                                                         t("clients.subtitle.accountant"))),
+                rx.spacer(),
+                # The firm's drop box for people without a client account (its request links).
+                rx.button(rx.icon("inbox", size=16), t("request.guest.button"), variant="soft",
+                          on_click=StaffRequestsState.open_guest_account, title=t("request.guest.hint")),
+                width="100%", align="start", gap="12px", wrap="wrap",
+            ),
             body, width="100%",
         ),
         active=routes.STAFF_CLIENTS,

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.common import loading, page_heading
 from portal.components.shell import staff_shell
+from portal.pages.staff.folder_templates import folder_templates_section
 from portal.state.firm_settings import QUIET_CHOICES, FirmSettingsState
 from portal.state.session import t
 
@@ -52,6 +53,7 @@ def settings_page() -> rx.Component:
                         ),
                         width="100%",
                     ),
+                    folder_templates_section(),
                     spacing="3", width="100%", max_width="720px",
                 ),
                 loading(),

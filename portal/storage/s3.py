@@ -1,0 +1,318 @@
+"""Blob store on Amazon S3 or an S3-compatible service (MinIO, Ceph, hosted offerings).
+
+Only :func:`portal.storage.get_store` imports this module, and only for ``s3://``
+storage URLs, so installs on local disk never load boto3.
+
+Objects are written all or nothing: a blob smaller than one part is a single PUT,
+anything larger a multipart upload that is completed only once the whole stream
+arrived within its limit, and aborted on any failure or cancellation, so the bucket
+keeps neither a partial object nor a dangling upload (which S3 would bill for).
+A bucket lifecycle rule "abort incomplete multipart uploads after 1 day" is still
+worth having for the case where the process dies mid-upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+from collections.abc import AsyncIterable
+from typing import BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from portal.storage import (
+    BlobNotFound,
+    BlobTooLarge,
+    StoredBlob,
+    check_key,
+    check_max_bytes,
+    content_disposition,
+    new_key,
+)
+
+logger = logging.getLogger(__name__)
+
+# S3 wants parts of at least 5 MiB (but the last); 8 MiB is boto3's own default. At
+# most two parts' worth of memory per upload: the buffer and the part being sent.
+PART_BYTES = 8 * 1024 * 1024
+MAX_PARTS = 10_000
+# With parts this size, 10,000 parts (S3's maximum) cap what one object can hold.
+MAX_OBJECT_BYTES = PART_BYTES * MAX_PARTS
+FILE_BLOCK_BYTES = 1024 * 1024
+DOWNLOAD_URL_SECONDS = 60
+# Stored objects say "download me" by themselves too, should one ever be served
+# without the per-request overrides of a presigned URL.
+_OBJECT_HEADERS = {"ContentType": "application/octet-stream", "ContentDisposition": "attachment"}
+_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+class S3Store:
+    """Blobs as objects ``<prefix>/<key>`` in one bucket.
+
+    Args:
+        bucket: Bucket name; it must exist and should not be public.
+        prefix: Key prefix inside the bucket, ``/``-separated, may be empty.
+        region: Region to sign requests for; empty = boto3's default.
+        endpoint_url: S3-compatible endpoint; empty = AWS.
+    """
+
+    def __init__(self, *, bucket: str, prefix: str = "", region: str = "", endpoint_url: str = "") -> None:
+        options: dict = {
+            "signature_version": "s3v4",
+            "retries": {"mode": "standard"},
+            # Downloads into previews and DATEV exports hold a connection each while
+            # uploads run; the default pool of 10 would churn connections.
+            "max_pool_connections": 32,
+        }
+        if endpoint_url:
+            # Other S3 implementations commonly need path-style bucket addressing and
+            # reject the CRC checksums botocore sends by default since 1.36.
+            options.update(s3={"addressing_style": "path"},
+                           request_checksum_calculation="when_required",
+                           response_checksum_validation="when_required")
+        # A session of its own: boto3's default session is not safe to share across threads.
+        self._client = boto3.session.Session().client(
+            "s3", region_name=region or None, endpoint_url=endpoint_url or None, config=Config(**options))
+        self._bucket = bucket
+        self._prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+
+    def _object_name(self, key: str) -> str:
+        """Return the S3 object key of a blob key, refusing malformed keys (ValueError)."""
+        return self._prefix + check_key(key)
+
+    async def put_stream(self, chunks: AsyncIterable[bytes], *, max_bytes: int) -> StoredBlob:
+        """Store a stream under a new random key, all or nothing.
+
+        Parts go out from worker threads, so the event loop keeps serving while they
+        upload; the stream is not read further until the previous part is sent.
+
+        Args:
+            chunks: The content, in pieces of any size.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: As soon as the stream grows past ``max_bytes`` (or past
+                what one object can hold, :data:`MAX_OBJECT_BYTES`).
+            ValueError: If ``max_bytes`` is negative.
+        """
+        upload = self._begin(max_bytes)
+        try:
+            async for chunk in chunks:
+                if upload.add(chunk):
+                    await asyncio.to_thread(upload.send_part)
+            return await asyncio.to_thread(upload.finish)
+        except BaseException:
+            # BaseException: a cancelled upload (client gone) must not leave an upload
+            # behind either. In a thread, as it may wait for a part still in flight.
+            await asyncio.to_thread(upload.abort)
+            raise
+
+    def put_file(self, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a new random key, all or nothing.
+
+        Synchronous, for code that already runs in a worker thread; reads ``file``
+        from its current position to the end.
+
+        Args:
+            file: The content.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: As soon as the file turns out longer than ``max_bytes``.
+            ValueError: If ``max_bytes`` is negative.
+        """
+        upload = self._begin(max_bytes)
+        try:
+            while block := file.read(FILE_BLOCK_BYTES):
+                if upload.add(block):
+                    upload.send_part()
+            return upload.finish()
+        except BaseException:
+            upload.abort()
+            raise
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a blob for reading, streamed from S3 as it is read.
+
+        The stream cannot seek; close it (or use ``with``) to free the connection.
+
+        Raises:
+            BlobNotFound: If no blob has this key.
+            ValueError: If the key is malformed.
+        """
+        name = self._object_name(key)
+        try:
+            return self._client.get_object(Bucket=self._bucket, Key=name)["Body"]
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING:
+                raise BlobNotFound(key) from exc
+            raise
+
+    def delete(self, key: str) -> None:
+        """Remove a blob; a missing key is not an error (S3 deletes are idempotent).
+
+        Raises:
+            ValueError: If the key is malformed.
+        """
+        self._client.delete_object(Bucket=self._bucket, Key=self._object_name(key))
+
+    def size(self, key: str) -> int:
+        """Return a blob's length in bytes.
+
+        Raises:
+            BlobNotFound: If no blob has this key.
+            ValueError: If the key is malformed.
+        """
+        name = self._object_name(key)
+        try:
+            return self._client.head_object(Bucket=self._bucket, Key=name)["ContentLength"]
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING:
+                raise BlobNotFound(key) from exc
+            raise
+
+    def download_url(self, key: str, *, filename: str, content_type: str) -> str:
+        """Return a presigned URL valid for :data:`DOWNLOAD_URL_SECONDS`; see :meth:`presigned_url`."""
+        return self.presigned_url(key, filename=filename, content_type=content_type)
+
+    def presigned_url(self, key: str, *, filename: str, content_type: str,
+                      expires: int = DOWNLOAD_URL_SECONDS) -> str:
+        """Return a URL that lets its holder download the blob, as an attachment, for a while.
+
+        Signing happens locally; the object's existence is not checked.
+
+        Args:
+            key: The blob's key.
+            filename: Name the browser should save the file as.
+            content_type: Type S3 serves the file with.
+            expires: Validity in seconds.
+
+        Raises:
+            ValueError: If the key is malformed.
+        """
+        params = {
+            "Bucket": self._bucket,
+            "Key": self._object_name(key),
+            "ResponseContentDisposition": content_disposition(filename),
+            "ResponseContentType": content_type,
+        }
+        return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+
+    def _begin(self, max_bytes: int) -> _Upload:
+        check_max_bytes(max_bytes)
+        key = new_key()
+        return _Upload(self._client, self._bucket, key, self._object_name(key), min(max_bytes, MAX_OBJECT_BYTES))
+
+
+class _Upload:
+    """One object being written: counted, buffered into parts, hashed, then completed or aborted.
+
+    :meth:`add` runs on the caller's side and only buffers; the methods that talk to
+    S3 run in worker threads when called from :meth:`S3Store.put_stream`. The lock
+    matters on cancellation: :meth:`abort` may be called while a part upload is
+    still in flight in another thread, and S3 keeps (and bills) a part that lands
+    after its upload was aborted; so abort waits for it, and nothing starts after.
+    """
+
+    def __init__(self, client, bucket: str, key: str, name: str, limit: int) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._name = name
+        self._limit = limit
+        self._size = 0
+        self._buffer = bytearray()
+        self._hash = hashlib.sha256()
+        self._upload_id: str | None = None
+        self._parts: list[dict] = []
+        self._lock = threading.Lock()
+        self._state = "open"  # then "complete" or "aborted"
+
+    def add(self, chunk: bytes) -> bool:
+        """Count and buffer a chunk; return whether a full part is waiting to be sent.
+
+        Raises:
+            BlobTooLarge: As soon as the total passes the limit.
+        """
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise BlobTooLarge(self._limit)
+        self._buffer += chunk
+        return len(self._buffer) >= PART_BYTES
+
+    def send_part(self) -> None:
+        """Upload the buffer as the next part, starting the multipart upload if needed."""
+        with self._lock:
+            self._check_open()
+            self._send_buffer()
+
+    def finish(self) -> StoredBlob:
+        """Write what is buffered and make the object visible."""
+        with self._lock:
+            self._check_open()
+            if self._upload_id is None:
+                data = self._take()
+                self._client.put_object(Bucket=self._bucket, Key=self._name, Body=data, **_OBJECT_HEADERS)
+            else:
+                if self._buffer:
+                    self._send_buffer()
+                self._client.complete_multipart_upload(Bucket=self._bucket, Key=self._name,
+                                                       UploadId=self._upload_id,
+                                                       MultipartUpload={"Parts": self._parts})
+            self._state = "complete"
+        return StoredBlob(key=self._key, size=self._size, sha256=self._hash.hexdigest())
+
+    def abort(self) -> None:
+        """Remove what this upload left: the multipart upload, or the object if a
+        cancelled :meth:`finish` completed it after all.
+
+        Errors are logged, not raised: the caller is already failing with the error
+        that matters.
+        """
+        with self._lock:
+            state, self._state = self._state, "aborted"
+            try:
+                if state == "complete":
+                    self._client.delete_object(Bucket=self._bucket, Key=self._name)
+                elif self._upload_id is not None:
+                    self._client.abort_multipart_upload(Bucket=self._bucket, Key=self._name,
+                                                        UploadId=self._upload_id)
+            except Exception:
+                # Any failure here (network, credentials) must not hide the caller's error.
+                logger.exception("Could not clean up S3 object %s (multipart upload %s) in bucket %s.",
+                                 self._name, self._upload_id, self._bucket)
+
+    def _check_open(self) -> None:
+        # A thread that was queued before abort() ran must not start a new upload.
+        if self._state != "open":
+            raise RuntimeError(f"The upload of {self._name} was already {self._state}.")
+
+    def _take(self) -> bytearray:
+        # Hand the buffer over rather than copy it: a part is the bulk of the memory.
+        data, self._buffer = self._buffer, bytearray()
+        self._hash.update(data)
+        return data
+
+    def _send_buffer(self) -> None:
+        data = self._take()
+        if self._upload_id is None:
+            self._upload_id = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._name, **_OBJECT_HEADERS)["UploadId"]
+        number = len(self._parts) + 1
+        response = self._client.upload_part(Bucket=self._bucket, Key=self._name, UploadId=self._upload_id,
+                                            PartNumber=number, Body=data)
+        self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
