@@ -219,7 +219,7 @@ def _clean_question(text: str, kind: str) -> tuple[str, QuestionKind]:
         raise QuestionnaireError("quest.error.kind") from None
 
 
-def clean_answer(kind: str, value: str) -> str:
+def _clean_answer(kind: str, value: str) -> str:
     """The answer as stored, or an error saying what a question of ``kind`` takes.
 
     An empty result means "no answer". File questions are answered by upload only.
@@ -681,7 +681,7 @@ def save_answer(*, actor: Actor, question_id: int, value: str) -> None:
     """
     with db.session() as s:
         question, row = _answerable(s, actor, question_id)
-        _store_answer(s, question, actor, value=clean_answer(question.kind, value), document_id=None)
+        _store_answer(s, question, actor, value=_clean_answer(question.kind, value), document_id=None)
         s.commit()
         rooms = _rooms(s, row.account_id)
     realtime.publish(rooms)
