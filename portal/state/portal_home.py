@@ -13,6 +13,8 @@ from portal.services import portal_home, profile, questionnaires, talks
 from portal.state.questionnaires import QuestionnaireRow, questionnaire_rows
 from portal.state.session import Area, SessionState, require_actor, to_login
 
+HOME_SUBMITTED = 3
+
 
 @dataclasses.dataclass
 class OpenItemView:
@@ -84,7 +86,10 @@ class PortalHomeState(rx.State):
         data = None if actor.scope != SessionScope.FULL else await asyncio.to_thread(portal_home.home, actor=actor)
         forms = [] if data is None else await asyncio.to_thread(questionnaires.client_questionnaires, actor=actor)
         locale = (await self.get_state(SessionState)).locale
-        self.questionnaire_list = questionnaire_rows(forms, locale)
+        # Open ones all; of the submitted only the latest, so the home page does not grow forever.
+        submitted = [f for f in forms if f.submitted_at is not None]
+        self.questionnaire_list = questionnaire_rows(
+            [f for f in forms if f.submitted_at is None] + submitted[:HOME_SUBMITTED], locale)
         self.questions = [
             QuestionView(thread_id=i.thread_id, date=fmt.date(i.booking.date, locale),
                          amount=fmt.money(i.booking.amount_cents, i.booking.currency, locale),

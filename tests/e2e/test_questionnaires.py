@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.services import questionnaires
+from portal import routes
+from portal.services import db, magic_links, questionnaires
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_login import log_in
@@ -182,3 +183,23 @@ def test_client_fills_in_and_submits_while_staff_watch(new_page, office, mailbox
     staff.set_viewport_size(PHONE)
     _no_sideways_scroll(staff)
     screenshot(staff, "questionnaire-staff-phone")
+
+
+def test_an_email_link_session_is_asked_for_the_password(new_page, office):
+    anna = factories.actor(office["anna"])
+    template_id = questionnaires.create_template(actor=anna, title=f"Kurzer Fragebogen {office['serial']}")
+    questionnaires.add_question(actor=anna, template_id=template_id, text="Alles in Ordnung?", kind="yes_no")
+    sent = questionnaires.send_questionnaire(actor=anna, template_id=template_id, account_id=office["account"].id,
+                                             notify=False)
+    with db.session() as s:
+        token = magic_links.issue_talk_link(s, contact_id=office["maria"].id)
+        s.commit()
+    page = new_page(PHONE)
+    page.goto(routes.talk_link(token))
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    expect(page.get_by_role("heading", name="Maria Fragebogen", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Fragebögen")).to_have_count(0)  # not on the link's home page
+    page.goto(routes.portal_questionnaire(questionnaires.public_ref(sent.questionnaire_id)))
+    expect(page).to_have_url(re.compile(r"/login/?\?next=%2Fportal%2Fquestionnaires%2F"))
+    expect(page.get_by_role("status")).to_contain_text("mit Ihrem Passwort an")
+    expect(page.get_by_text("Alles in Ordnung?")).to_have_count(0)
