@@ -56,8 +56,9 @@ def answer_value(item: AnswerItem) -> rx.Component:
 
 def question_heading(item: AnswerItem, *, label_for: rx.Var | None = None) -> rx.Component:
     """Number, text and "required" of a question; a label for its field when ``label_for`` is given."""
-    text = rx.text(item.number, ". ", item.text, weight="medium", white_space="pre-wrap",
-                   style={"overflow_wrap": "anywhere"})
+    # A span: a label may hold only phrasing content.
+    text = rx.text(item.number, ". ", item.text, as_="span", display="block", weight="medium",
+                   white_space="pre-wrap", style={"overflow_wrap": "anywhere"})
     return rx.flex(
         rx.el.label(text, html_for=label_for, id="qt-" + item.id.to_string(), flex="1", min_width="0")
         if label_for is not None else rx.box(text, id="qt-" + item.id.to_string(), flex="1", min_width="0"),

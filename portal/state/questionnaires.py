@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -58,10 +59,15 @@ class AnswerItem:
     error: str = ""
 
 
+def _day(moment: dt.datetime, locale: str) -> str:
+    """The calendar day of a UTC moment as the firm's clock shows it."""
+    return fmt.date(moment.astimezone(ZoneInfo(fmt.DEFAULT_TIMEZONE)).date(), locale)
+
+
 def questionnaire_rows(summaries: list[questionnaires.QuestionnaireSummary], locale: str) -> list[QuestionnaireRow]:
     """List lines for questionnaires, in the user's language."""
     return [QuestionnaireRow(id=q.id, href=routes.portal_questionnaire(q.ref), title=q.title,
-                             account_name=q.account_name, sent=fmt.date(q.sent_at.date(), locale),
+                             account_name=q.account_name, sent=_day(q.sent_at, locale),
                              submitted=fmt.datetime(q.submitted_at, locale) if q.submitted_at else "",
                              answered=q.answered, total=q.total) for q in summaries]
 
@@ -142,14 +148,19 @@ class StaffQuestionnairesState(rx.State):
 
     async def _show(self, actor: Actor) -> None:
         locale = await self._locale()
-        summaries = await asyncio.to_thread(questionnaires.account_questionnaires, actor=actor,
-                                            account_id=self._account_id)
-        self.rows = questionnaire_rows(summaries, locale)
-        if self.open_id and self.open_id in {r.id for r in self.rows}:
-            view = await asyncio.to_thread(questionnaires.questionnaire, actor=actor, questionnaire_id=self.open_id)
-            self.answers = _answer_items(view, locale, staff=True, errors={})
-        else:
-            self.open_id, self.answers = 0, []
+        try:
+            summaries = await asyncio.to_thread(questionnaires.account_questionnaires, actor=actor,
+                                                account_id=self._account_id)
+            self.rows = questionnaire_rows(summaries, locale)
+            if self.open_id and self.open_id in {r.id for r in self.rows}:
+                view = await asyncio.to_thread(questionnaires.questionnaire, actor=actor,
+                                               questionnaire_id=self.open_id)
+                self.answers = _answer_items(view, locale, staff=True, errors={})
+            else:
+                self.open_id, self.answers = 0, []
+        except NotFound:
+            # The accountant no longer works this client (assignment removed meanwhile).
+            self.rows, self.open_id, self.answers = [], 0, []
         self.loaded = True
 
     @rx.event
@@ -160,10 +171,7 @@ class StaffQuestionnairesState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        try:
-            await self._show(actor)
-        except NotFound:
-            self.rows, self.open_id, self.answers = [], 0, []
+        await self._show(actor)
         return None
 
     @rx.event
@@ -288,7 +296,7 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
         locale = await self._locale()
         summary = view.summary
         self.title, self.intro, self.account_name = summary.title, view.intro, summary.account_name
-        self.sent = fmt.date(summary.sent_at.date(), locale)
+        self.sent = _day(summary.sent_at, locale)
         self.submitted = fmt.datetime(summary.submitted_at, locale) if summary.submitted_at else ""
         self.answered, self.total = summary.answered, summary.total
         self.items = _answer_items(view, locale, staff=False, errors=self._errors)
@@ -312,8 +320,8 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
         if actor is None:
             return to_login(self)
         current = next((i for i in self.items if i.id == question_id), None)
-        if current is not None and current.value == value.strip() and question_id not in self._errors:
-            return None  # left the field without changing it
+        if current is not None and current.value == value.strip():
+            return None  # left the field without changing it (a "please answer" stays)
         try:
             await asyncio.to_thread(questionnaires.save_answer, actor=actor, question_id=question_id, value=value)
             self._set_error(question_id, "")
