@@ -41,6 +41,7 @@ from portal.state.bookings import StaffBookingsState
 from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
 from portal.state.staff import StaffClientsState
+from portal.state.thread_panel import ThreadPanelState
 from portal.state.upload_requests import StaffRequestsState, UploadLinkState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -77,6 +78,8 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#0d9488"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        # Registers the service worker (sw.js) and offers the push switch to the profile pages.
+        rx.el.script(src="/push.js", defer=True),
     ],
 )
 app.register_lifespan_task(_lifespan)
@@ -101,13 +104,15 @@ app.add_page(client_questionnaires_page, route=routes.STAFF_CLIENT_QUESTIONNAIRE
              on_load=StaffQuestionnairesState.load)
 app.add_page(questionnaire_templates_page, route=routes.STAFF_QUESTIONNAIRES, title=_title("quest.templates.title"),
              on_load=QuestionnaireTemplatesState.load)
-app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"), on_load=InboxState.load)
+app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"),
+             on_load=[InboxState.load, ThreadPanelState.open_linked])
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
              on_load=[FirmSettingsState.load, FolderTemplatesState.load])
 app.add_page(outbox_page, route=routes.STAFF_OUTBOX, title=_title("outbox.title"), on_load=OutboxViewState.load)
-app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"), on_load=PortalHomeState.load)
+app.add_page(home_page, route=routes.PORTAL, title=_title("nav.home"),
+             on_load=[PortalHomeState.load, ThreadPanelState.open_linked])
 app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title("conversation.title"),
-             on_load=ClientConversationsState.load)
+             on_load=[ClientConversationsState.load, ThreadPanelState.open_linked])
 app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=_title("documents.title"),
              on_load=ClientDocumentsState.load)
 app.add_page(questionnaire_page, route=routes.PORTAL_QUESTIONNAIRE, title=_title("quest.title"),

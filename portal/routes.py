@@ -42,11 +42,18 @@ API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 API_TALK_LINK = "/t/{token}"
+API_PUSH_KEY = "/push/key"
+API_PUSH_SUBSCRIPTIONS = "/push/subscriptions"
+API_PUSH_SUBSCRIPTION = "/push/subscriptions/{subscription_id:int}"
+
+# Query parameter that opens one thread when a list page loads (push notification targets).
+THREAD_PARAM = "thread"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
          STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
          STAFF_OUTBOX, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS, PORTAL_QUESTIONNAIRE)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
+       API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 
 
 def reset_password(token: str) -> str:
@@ -91,6 +98,14 @@ def upload_link_token(path: str) -> str | None:
         return None
     token = path[len(prefix):].rstrip("/")
     return token if token and "/" not in token else None
+def push_subscription(subscription_id: int) -> str:
+    """Path of one of the user's push subscriptions (to remove it)."""
+    return API_PUSH_SUBSCRIPTION.replace("{subscription_id:int}", str(subscription_id))
+
+
+def with_thread(page: str, thread_id: int) -> str:
+    """A list page that opens one thread once it has loaded (e.g. the inbox)."""
+    return f"{page}?{urlencode({THREAD_PARAM: thread_id})}"
 
 
 def needs_password(path: str) -> bool:

@@ -38,7 +38,7 @@ from portal.models import (
     StaffUser,
     Thread,
 )
-from portal.services import access, db, notifications
+from portal.services import access, db, notifications, webpush
 
 
 class TalkError(UserError):
@@ -442,6 +442,8 @@ def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name
     recipients = _recipients_of_message(s, actor, thread)
     s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
     notifications.collect(s, thread=thread, message=message, recipients=recipients)
+    # Queued on the session: the pushes leave in the background only once the caller commits.
+    webpush.send_after_commit(s, webpush.message_pushes(s, thread=thread, message=message, recipients=recipients))
     return message
 
 

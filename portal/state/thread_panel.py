@@ -8,7 +8,7 @@ import asyncio
 
 import reflex as rx
 
-from portal import realtime
+from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.i18n import format as fmt
 from portal.i18n import translate
@@ -76,11 +76,23 @@ class ThreadPanelState(rx.State):
         try:
             await self._load(actor)
         except NotFound:
-            self.thread_id = 0
+            # Not a thread this user may read (e.g. from a stale link): show none rather than the last one.
+            self.thread_id, self.is_open = 0, False
             return None
         await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(thread_id))
         self.is_open = True
         return None
+
+    @rx.event
+    def open_linked(self):
+        """Open the thread a link names (``?thread=<id>``, e.g. from a push notification).
+
+        Runs after the list page's own on_load, so the session is already checked.
+        """
+        raw = self.router.url.query_parameters.get(routes.THREAD_PARAM, "")
+        if not raw.isdigit():
+            return None
+        return ThreadPanelState.open_thread(int(raw), "")
 
     @rx.event
     async def refresh(self):
