@@ -13,16 +13,19 @@ from portal.pages.client.conversations import conversations_page
 from portal.pages.client.documents import documents_page
 from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
+from portal.pages.client.questionnaire import questionnaire_page
 from portal.pages.public.login import login_page
 from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.public.upload_link import upload_link_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
 from portal.pages.staff.client_requests import client_requests_page
+from portal.pages.staff.client_questionnaires import client_questionnaires_page
 from portal.pages.staff.clients import clients_page
 from portal.pages.staff.inbox import inbox_page
 from portal.pages.staff.outbox import outbox_page
 from portal.pages.staff.profile import staff_profile_page
+from portal.pages.staff.questionnaire_templates import questionnaire_templates_page
 from portal.pages.staff.settings import settings_page
 from portal.services import digests, outbox, startup
 from portal.settings import get_settings
@@ -32,6 +35,8 @@ from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
 from portal.state.outbox_view import OutboxViewState
 from portal.state.portal_home import PortalHomeState, ProfileState
+from portal.state.questionnaire_templates import QuestionnaireTemplatesState
+from portal.state.questionnaires import ClientQuestionnaireState, StaffQuestionnairesState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
 from portal.state.conversations import ClientConversationsState, InboxState
@@ -100,6 +105,10 @@ app.add_page(client_documents_page, route=routes.STAFF_CLIENT_DOCUMENTS, title=_
              on_load=StaffDocumentsState.load)
 app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_title("request.title"),
              on_load=StaffRequestsState.load)
+app.add_page(client_questionnaires_page, route=routes.STAFF_CLIENT_QUESTIONNAIRES, title=_title("quest.title"),
+             on_load=StaffQuestionnairesState.load)
+app.add_page(questionnaire_templates_page, route=routes.STAFF_QUESTIONNAIRES, title=_title("quest.templates.title"),
+             on_load=QuestionnaireTemplatesState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"),
              on_load=[InboxState.load, ThreadPanelState.open_linked])
 app.add_page(settings_page, route=routes.STAFF_SETTINGS, title=_title("settings.title"),
@@ -113,4 +122,6 @@ app.add_page(conversations_page, route=routes.PORTAL_CONVERSATIONS, title=_title
              on_load=[ClientConversationsState.load, ThreadPanelState.open_linked])
 app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=_title("documents.title"),
              on_load=ClientDocumentsState.load)
+app.add_page(questionnaire_page, route=routes.PORTAL_QUESTIONNAIRE, title=_title("quest.title"),
+             on_load=ClientQuestionnaireState.load)
 app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=_title("profile.title"), on_load=ProfileState.load)

@@ -21,6 +21,8 @@ STAFF_CLIENT = "/staff/clients/[client]"
 # Tabs of one client next to its bookings.
 STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
 STAFF_CLIENT_REQUESTS = "/staff/clients/[client]/requests"
+STAFF_CLIENT_QUESTIONNAIRES = "/staff/clients/[client]/questionnaires"
+STAFF_QUESTIONNAIRES = "/staff/questionnaires"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
 # The staff user's own settings (email digests).
@@ -31,6 +33,7 @@ PORTAL = "/portal"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_CONVERSATIONS = "/portal/messages"
 PORTAL_DOCUMENTS = "/portal/documents"
+PORTAL_QUESTIONNAIRE = "/portal/questionnaires/[questionnaire]"
 
 # HTTP endpoints (Starlette, mounted through api_transformer)
 API_LOGIN = "/auth/login"
@@ -49,8 +52,9 @@ API_PUSH_SUBSCRIPTION = "/push/subscriptions/{subscription_id:int}"
 THREAD_PARAM = "thread"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_SETTINGS, STAFF_OUTBOX, STAFF_PROFILE,
-         PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS)
+         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
+         STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
+         PORTAL_QUESTIONNAIRE)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
        API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 
@@ -63,6 +67,11 @@ def reset_password(token: str) -> str:
 def staff_client(public_id: str, tab: str = STAFF_CLIENT) -> str:
     """Path of one client's page (or one of its tabs, e.g. :data:`STAFF_CLIENT_DOCUMENTS`) in the staff area."""
     return tab.replace("[client]", public_id)
+
+
+def portal_questionnaire(ref: str) -> str:
+    """Path of a questionnaire the client fills in (``ref`` from the questionnaires service)."""
+    return PORTAL_QUESTIONNAIRE.replace("[questionnaire]", ref)
 
 
 def file(key: str) -> str:

@@ -13,6 +13,7 @@ TABS = [
     (routes.STAFF_CLIENT, "receipt-euro", "client.tab.bookings"),
     (routes.STAFF_CLIENT_DOCUMENTS, "folder", "client.tab.documents"),
     (routes.STAFF_CLIENT_REQUESTS, "link", "client.tab.requests"),
+    (routes.STAFF_CLIENT_QUESTIONNAIRES, "clipboard-list", "client.tab.questionnaires"),
 ]
 
 

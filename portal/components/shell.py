@@ -11,6 +11,7 @@ from portal.state.session import LOGOUT_FORM_ID, SessionState, t
 _STAFF_NAV = [
     (routes.STAFF_CLIENTS, "users", "nav.clients"),
     (routes.STAFF_INBOX, "inbox", "nav.inbox"),
+    (routes.STAFF_QUESTIONNAIRES, "clipboard-list", "quest.nav"),
 ]
 _PORTAL_NAV = [
     (routes.PORTAL, "house", "nav.home"),

@@ -166,12 +166,30 @@ def digest(
                    recipient_name=name, firm_name=firm_name, date=date, items=items, more=more, link=link,
                    settings_link=settings_link, count=len(items) + more)
 
+def questionnaire_sent(
+    *, to: str, locale: str, name: str, firm_name: str, title: str, sender: str, link: str,
+) -> Email:
+    """The firm asks a client user to fill in a questionnaire.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name.
+        firm_name: Name of the firm.
+        title: The questionnaire's title.
+        sender: The accountant who sent it.
+        link: The questionnaire's page (it asks for the password login).
+    """
+    return _render(name="questionnaire_sent", to=to, locale=locale, subject_key="mail.questionnaire.subject",
+                   recipient_name=name, firm_name=firm_name, title=title, sender=sender, link=link)
+
 
 TEMPLATES: dict[str, Callable[..., Email]] = {
     "password_reset": password_reset,
     "talk_batch": talk_batch,
     "client_messages": client_messages,
     "digest": digest,
+    "questionnaire_sent": questionnaire_sent,
 }
 
 

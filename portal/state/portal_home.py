@@ -9,9 +9,12 @@ from portal.domain.enums import SessionScope
 from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
 from portal import realtime
-from portal.services import portal_home, profile, talks
+from portal.services import portal_home, profile, questionnaires, talks
 from portal.state.email_notices import EmailNoticesMixin
+from portal.state.questionnaires import QuestionnaireRow, questionnaire_rows
 from portal.state.session import Area, SessionState, require_actor, to_login
+
+HOME_SUBMITTED = 3
 
 
 @dataclasses.dataclass
@@ -56,6 +59,7 @@ class PortalHomeState(rx.State):
 
     accounts: list[AccountView] = []
     questions: list[QuestionView] = []
+    questionnaire_list: list[QuestionnaireRow] = []
     loaded: bool = False
 
     @rx.event
@@ -81,7 +85,12 @@ class PortalHomeState(rx.State):
         items = await asyncio.to_thread(talks.open_items, actor=actor)
         # A session from an email link sees its open questions only.
         data = None if actor.scope != SessionScope.FULL else await asyncio.to_thread(portal_home.home, actor=actor)
+        forms = [] if data is None else await asyncio.to_thread(questionnaires.client_questionnaires, actor=actor)
         locale = (await self.get_state(SessionState)).locale
+        # Open ones all; of the submitted only the latest, so the home page does not grow forever.
+        submitted = [f for f in forms if f.submitted_at is not None]
+        self.questionnaire_list = questionnaire_rows(
+            [f for f in forms if f.submitted_at is None] + submitted[:HOME_SUBMITTED], locale)
         self.questions = [
             QuestionView(thread_id=i.thread_id, date=fmt.date(i.booking.date, locale),
                          amount=fmt.money(i.booking.amount_cents, i.booking.currency, locale),

@@ -53,4 +53,9 @@ MESSAGES: dict[str, str] = {
     'mail.digest.button': 'Zur Mandantenübersicht',
     'mail.digest.settings': 'Häufigkeit ändern oder Zusammenfassungen abbestellen:',
     'mail.digest.settings_link': 'Zu Ihrem Profil',
+    'mail.questionnaire.subject': '{firm_name}: Bitte füllen Sie den Fragebogen „{title}“ aus',
+    'mail.questionnaire.intro': '{sender} von {firm_name} bittet Sie, im Mandantenportal einen Fragebogen auszufüllen:',
+    'mail.questionnaire.action': 'Ihre Antworten werden beim Ausfüllen gespeichert; Sie können jederzeit unterbrechen und später weitermachen.',
+    'mail.questionnaire.button': 'Fragebogen öffnen',
+    'mail.questionnaire.login': 'Zum Öffnen melden Sie sich bitte mit Ihrer E-Mail-Adresse und Ihrem Passwort an.',
 }

@@ -51,4 +51,9 @@ MESSAGES: dict[str, str] = {
     'mail.digest.button': 'Open the clients page',
     'mail.digest.settings': 'Change how often you get this digest, or stop it:',
     'mail.digest.settings_link': 'Go to your profile',
+    'mail.questionnaire.subject': '{firm_name}: please fill in the questionnaire “{title}”',
+    'mail.questionnaire.intro': '{sender} of {firm_name} asks you to fill in a questionnaire on the client portal:',
+    'mail.questionnaire.action': 'Your answers are saved as you go, so you can stop at any time and continue later.',
+    'mail.questionnaire.button': 'Open the questionnaire',
+    'mail.questionnaire.login': 'To open it, please sign in with your email address and password.',
 }

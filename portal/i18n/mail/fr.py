@@ -54,4 +54,9 @@ MESSAGES: dict[str, str] = {
     'mail.digest.button': 'Ouvrir la liste des clients',
     'mail.digest.settings': 'Modifier la fréquence de ce récapitulatif ou le désactiver :',
     'mail.digest.settings_link': 'Accéder à votre profil',
+    'mail.questionnaire.subject': '{firm_name} : merci de remplir le questionnaire « {title} »',
+    'mail.questionnaire.intro': '{sender} du cabinet {firm_name} vous invite à remplir un questionnaire sur le portail client :',
+    'mail.questionnaire.action': 'Vos réponses sont enregistrées au fur et à mesure ; vous pouvez vous arrêter à tout moment et reprendre plus tard.',
+    'mail.questionnaire.button': 'Ouvrir le questionnaire',
+    'mail.questionnaire.login': 'Pour l’ouvrir, connectez-vous avec votre adresse e-mail et votre mot de passe.',
 }

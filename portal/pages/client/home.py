@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import ACCENT, loading
+from portal.components.questionnaires import questionnaire_links
 from portal.components.shell import portal_shell
 from portal.components.threads import thread_sheet
 from portal.state.portal_home import AccountView, OpenItemView, PortalHomeState, QuestionView
@@ -150,7 +151,8 @@ def home_page() -> rx.Component:
                     rx.vstack(_questions(),
                               # A session from an email link sees its open questions only.
                               rx.cond(SessionState.talk_only, rx.fragment(),
-                                      rx.fragment(_messages_card(), _summary())),
+                                      rx.fragment(questionnaire_links(PortalHomeState.questionnaire_list),
+                                                  _messages_card(), _summary())),
                               rx.foreach(PortalHomeState.accounts, _account),
                               spacing="4", width="100%"),
                     loading()),
