@@ -255,7 +255,7 @@ MESSAGES: dict[str, str] = {
     'outbox.filter.failed': 'Fehlgeschlagen',
     'outbox.filter.sent': 'Versendet',
     'outbox.status.sent': 'Versendet',
-    'outbox.status.skipped': 'Nicht nötig (gelesen)',
+    'outbox.status.skipped': 'Nicht mehr nötig',
     'outbox.status.failed': 'Fehlgeschlagen',
     'outbox.status.queued': 'Wartend',
     'outbox.col.created': 'Erstellt',

@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     'outbox.filter.failed': 'Failed',
     'outbox.filter.sent': 'Sent',
     'outbox.status.sent': 'Sent',
-    'outbox.status.skipped': 'Not needed (read)',
+    'outbox.status.skipped': 'No longer needed',
     'outbox.status.failed': 'Failed',
     'outbox.status.queued': 'Queued',
     'outbox.col.created': 'Created',

@@ -255,7 +255,7 @@ MESSAGES: dict[str, str] = {
     'outbox.filter.failed': 'Échec',
     'outbox.filter.sent': 'Envoyés',
     'outbox.status.sent': 'Envoyé',
-    'outbox.status.skipped': 'Inutile (lu)',
+    'outbox.status.skipped': 'Plus nécessaire',
     'outbox.status.failed': 'Échec',
     'outbox.status.queued': 'En attente',
     'outbox.col.created': 'Créé',

@@ -50,7 +50,7 @@ TEMPLATE = "talk_batch"
 STAFF_TEMPLATE = "client_messages"
 BATCH_TEMPLATES = (TEMPLATE, STAFF_TEMPLATE)
 MAX_ITEMS = 20
-SKIPPED = "skipped: everything was read in the portal"
+SKIPPED = "skipped: nothing left to announce (read in the portal meanwhile, or the link was revoked)"
 
 
 def batch_key(contact_id: int) -> str:
