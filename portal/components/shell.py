@@ -107,7 +107,10 @@ def _staff_topbar(active: str) -> rx.Component:
                           *_admin_links(active, compact=True), _profile_link(active, compact=True), gap="4px",
                           width="100%", wrap="nowrap",
                           overflow_x="auto"),
-                  aria_label=t("nav.main"), width="100%"),
+                  aria_label=t("nav.main"), width="100%", id="staff-topnav",
+                  # The row scrolls sideways on phones: bring the current page's entry into view.
+                  on_mount=rx.call_script("document.querySelector('#staff-topnav [aria-current=page]')"
+                                          "?.scrollIntoView({inline: 'center', block: 'nearest'})")),
         padding="12px", border_bottom="1px solid var(--gray-5)", background="var(--gray-2)",
         display=["flex", "flex", "none"], width="100%", spacing="2",
     )

@@ -48,7 +48,7 @@ def _item(item: OpenItemView) -> rx.Component:
                      variant="soft"),
             align="end", spacing="1",
         ),
-        padding_y="12px", border_bottom="1px solid var(--gray-4)", _last={"border_bottom": "none"},
+        padding_y="12px", border_bottom="1px solid var(--gray-4)", style={"&:last-child": {"border_bottom": "none"}},
         width="100%", align="center", spacing="3",
     )
 
