@@ -15,10 +15,12 @@ from portal.pages.client.home import home_page
 from portal.pages.client.profile import profile_page
 from portal.pages.client.questionnaire import questionnaire_page
 from portal.pages.public.login import login_page
+from portal.pages.public.onboarding import activate_page, signup_page
 from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.public.upload_link import upload_link_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
+from portal.pages.staff.client_info import client_info_page
 from portal.pages.staff.client_requests import client_requests_page
 from portal.pages.staff.client_questionnaires import client_questionnaires_page
 from portal.pages.staff.clients import clients_page
@@ -33,12 +35,14 @@ from portal.state.firm_settings import FirmSettingsState
 from portal.state.folder_templates import FolderTemplatesState
 from portal.state.index import EntryState
 from portal.state.login import LoginState, ResetState
+from portal.state.onboarding import ActivationState, SignupState
 from portal.state.outbox_view import OutboxViewState
 from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.questionnaire_templates import QuestionnaireTemplatesState
 from portal.state.questionnaires import ClientQuestionnaireState, StaffQuestionnairesState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
+from portal.state.client_info import ClientInfoState
 from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.digests import ClientDigestState, StaffProfileState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
@@ -93,6 +97,8 @@ app.add_page(login_page, route=routes.LOGIN, title=_title("login.title"), on_loa
 app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title=_title("forgot.title"),
              on_load=SessionState.load_public)
 app.add_page(reset_page, route=routes.RESET_PASSWORD, title=_title("reset.title"), on_load=ResetState.load)
+app.add_page(activate_page, route=routes.ACTIVATE, title=_title("activate.title"), on_load=ActivationState.load)
+app.add_page(signup_page, route=routes.SIGNUP, title=_title("signup.title"), on_load=SignupState.load)
 app.add_page(upload_link_page, route=routes.UPLOAD_LINK, title=_title("request.page.title"),
              on_load=[SessionState.load_public, UploadLinkState.load])
 app.add_page(_forwarding_page, route=routes.STAFF, title="Kanzleiportal", on_load=EntryState.open_staff)
@@ -107,6 +113,8 @@ app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_ti
              on_load=StaffRequestsState.load)
 app.add_page(client_questionnaires_page, route=routes.STAFF_CLIENT_QUESTIONNAIRES, title=_title("quest.title"),
              on_load=StaffQuestionnairesState.load)
+app.add_page(client_info_page, route=routes.STAFF_CLIENT_INFO, title=_title("client.tab.info"),
+             on_load=ClientInfoState.load)
 app.add_page(questionnaire_templates_page, route=routes.STAFF_QUESTIONNAIRES, title=_title("quest.templates.title"),
              on_load=QuestionnaireTemplatesState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"),

@@ -52,8 +52,16 @@ class FirmRoom(rx.SharedState):
     version: int = 0
 
 
+class ClientsRoom(rx.SharedState):
+    """Staff tabs showing the clients page."""
+
+    version: int = 0
+
+
 # One room for all staff: any thread change may move any staff member's inbox.
 FIRM_STAFF_ROOM = "firm-staff"
+# Staff tabs showing the clients page: accounts created, renamed, invited, activated.
+STAFF_CLIENTS_ROOM = "clients-firm"
 
 
 def thread_room(thread_id: int) -> str:
@@ -71,7 +79,8 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom}
+_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom,
+                 "clients": ClientsRoom}
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[asyncio.Future] = set()

@@ -12,6 +12,8 @@ FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[reset_token]"
 # The upload page of a request link; portal.api.upload_links answers bad tokens with 404/410 first.
 UPLOAD_LINK = "/u/[token]"
+ACTIVATE = "/activate/[activation_token]"
+SIGNUP = "/signup"
 
 # Staff area
 STAFF = "/staff"
@@ -22,6 +24,8 @@ STAFF_CLIENT = "/staff/clients/[client]"
 STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
 STAFF_CLIENT_REQUESTS = "/staff/clients/[client]/requests"
 STAFF_CLIENT_QUESTIONNAIRES = "/staff/clients/[client]/questionnaires"
+STAFF_CLIENT_INFO = "/staff/clients/[client]/info"
+STAFF_CLIENT_IMPORT = "/staff/clients/import"
 STAFF_QUESTIONNAIRES = "/staff/questionnaires"
 STAFF_SETTINGS = "/staff/settings"
 STAFF_OUTBOX = "/staff/outbox"
@@ -40,6 +44,7 @@ API_LOGIN = "/auth/login"
 API_LOGOUT = "/auth/logout"
 API_FORGOT = "/auth/forgot"
 API_RESET = "/auth/reset"
+API_ACTIVATE = "/auth/activate"
 API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
@@ -51,17 +56,22 @@ API_PUSH_SUBSCRIPTION = "/push/subscriptions/{subscription_id:int}"
 # Query parameter that opens one thread when a list page loads (push notification targets).
 THREAD_PARAM = "thread"
 
-PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
+PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, SIGNUP, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
+         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_CLIENT_INFO, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
          STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
          PORTAL_QUESTIONNAIRE)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
        API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 
 
 def reset_password(token: str) -> str:
     """Path of the password-reset page for ``token``."""
     return RESET_PASSWORD.replace("[reset_token]", token)
+
+
+def activate(token: str) -> str:
+    """The page where an invited contact sets a password."""
+    return ACTIVATE.replace("[activation_token]", token)
 
 
 def staff_client(public_id: str, tab: str = STAFF_CLIENT) -> str:

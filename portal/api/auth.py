@@ -1,4 +1,4 @@
-"""Login, logout and password-reset form endpoints.
+"""Login, logout, password-reset and invitation-activation form endpoints.
 
 Plain HTML form posts answered with 303 redirects: the browser does a full page
 load afterwards, so Reflex's websocket reconnects carrying the new cookie.
@@ -13,7 +13,7 @@ from starlette.routing import Route
 from portal import routes
 from portal.api.session import cookie_token, set_session_cookie
 from portal.i18n import negotiate
-from portal.services import auth, notifications
+from portal.services import auth, notifications, onboarding
 from portal.settings import get_settings
 
 MAX_FIELD = 500
@@ -85,9 +85,28 @@ async def reset(request: Request) -> Response:
     return _see_other(routes.login(notice="password_changed"))
 
 
+async def activate(request: Request) -> Response:
+    """Set the invited contact's password, log them in and open the portal."""
+    form = await _form(request)
+    token = form.get("token", "")
+    try:
+        session_token = await asyncio.to_thread(onboarding.activate, token=token, password=form.get("password", ""),
+                                                repeat=form.get("repeat", ""))
+    except onboarding.OnboardingError as err:
+        # The page checks the link again and explains a used or expired one itself.
+        return _see_other(f"{routes.activate(token)}?error={err.key}")
+    previous = cookie_token(request)
+    if previous:
+        await asyncio.to_thread(auth.logout, token=previous)
+    response = _see_other(routes.PORTAL)
+    set_session_cookie(response, session_token)
+    return response
+
+
 ROUTES = [
     Route(routes.API_LOGIN, login, methods=["POST"]),
     Route(routes.API_LOGOUT, logout, methods=["POST"]),
     Route(routes.API_FORGOT, forgot, methods=["POST"]),
     Route(routes.API_RESET, reset, methods=["POST"]),
+    Route(routes.API_ACTIVATE, activate, methods=["POST"]),
 ]

@@ -14,6 +14,7 @@ TABS = [
     (routes.STAFF_CLIENT_DOCUMENTS, "folder", "client.tab.documents"),
     (routes.STAFF_CLIENT_REQUESTS, "link", "client.tab.requests"),
     (routes.STAFF_CLIENT_QUESTIONNAIRES, "clipboard-list", "client.tab.questionnaires"),
+    (routes.STAFF_CLIENT_INFO, "contact-round", "client.tab.info"),
 ]
 
 

@@ -68,6 +68,8 @@ class ThreadKind(StrEnum):
     INTERNAL = "internal"
     # Staff-only: files that arrived through an upload request link.
     UPLOADS = "uploads"
+    # Staff-only: a new client registered on the public sign-up page.
+    SIGNUP = "signup"
 
 
 class Audience(StrEnum):
@@ -99,3 +101,36 @@ class QuestionKind(StrEnum):
     YES_NO = "yes_no"
     DATE = "date"
     FILE = "file"
+
+
+class CustomFieldKind(StrEnum):
+    """Types of firm-defined custom fields."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"
+
+
+class CustomFieldTarget(StrEnum):
+    """What a custom field belongs to."""
+
+    ACCOUNT = "account"
+    CONTACT = "contact"
+
+
+class ClientTab(StrEnum):
+    """Tabs of the staff clients page."""
+
+    INVITATIONS = "invitations"
+    ONBOARDING = "onboarding"
+    MINE = "mine"
+    ALL = "all"
+
+
+class ReminderKind(StrEnum):
+    """Pending task kinds an admin can remind the accountants of."""
+
+    MISSING_RECEIPTS = "missing_receipts"
+    OPEN_TALKS = "open_talks"
+    EXPORT_READY = "export_ready"

@@ -2,8 +2,12 @@
 
 
 class UserError(ValueError):
-    """Bad input or a step that is not possible now; ``key`` names the message."""
+    """Bad input or a step that is not possible now; ``key`` names the message.
 
-    def __init__(self, key: str):
+    ``params`` fill the message's placeholders (e.g. the character that was refused).
+    """
+
+    def __init__(self, key: str, **params: object):
         super().__init__(key)
         self.key = key
+        self.params = params

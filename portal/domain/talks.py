@@ -6,8 +6,9 @@ from portal.domain.enums import SubjectKind, ThreadKind, ThreadStatus
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_NAME_CHARS = 200
-# Threads no client user ever sees: internal notes, and arrivals through upload request links.
-STAFF_ONLY_THREADS = frozenset({ThreadKind.INTERNAL, ThreadKind.UPLOADS})
+# Threads no client user ever sees: internal notes, arrivals through upload request links and
+# sign-up notes.
+STAFF_ONLY_THREADS = frozenset({ThreadKind.INTERNAL, ThreadKind.UPLOADS, ThreadKind.SIGNUP})
 # Messages from a client are addressed to the firm as a whole, not to one person, and
 # the firm's read marks are kept once, for this recipient.
 FIRM_RECIPIENT = (SubjectKind.STAFF.value, 0)

@@ -3,7 +3,7 @@
 from portal.models.audit import AuditEvent
 from portal.models.auth import AuthSession, LoginFailure, LoginToken
 from portal.models.bookings import Booking, BookingExport
-from portal.models.clients import AccountContact, Assignment, ClientAccount, Contact
+from portal.models.clients import AccountContact, Assignment, ClientAccount, Contact, CustomField
 from portal.models.documents import (
     Answer,
     Document,
@@ -28,6 +28,7 @@ __all__ = [
     "ClientAccount",
     "ClientTask",
     "Contact",
+    "CustomField",
     "DigestSubscription",
     "Document",
     "Firm",

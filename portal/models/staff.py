@@ -20,6 +20,8 @@ class Firm(SQLModel, table=True):
     mail_quiet_minutes: int = 10
     mail_include_text: bool = False
     mail_include_amounts: bool = False
+    # Public sign-up page for new clients ("Selbstregistrierung").
+    self_signup: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 

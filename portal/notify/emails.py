@@ -184,12 +184,58 @@ def questionnaire_sent(
                    recipient_name=name, firm_name=firm_name, title=title, sender=sender, link=link)
 
 
+def invitation(
+    *, to: str, locale: str, name: str, firm_name: str, account_name: str, sender: str, message: str, link: str,
+    valid_days: int,
+) -> Email:
+    """The firm invites a client user to the portal; the link sets their password.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name; may be empty.
+        firm_name: Name of the firm.
+        account_name: The client account the invitation is for.
+        sender: The staff member who invites.
+        message: The personal message typed by staff; may be empty.
+        link: The activation page (single use).
+        valid_days: How long the link works.
+    """
+    return _render(name="invitation", to=to, locale=locale, subject_key="mail.invitation.subject",
+                   recipient_name=name, firm_name=firm_name, account_name=account_name, sender=sender,
+                   message=message, link=link, valid_days=valid_days)
+
+
+def reminder(
+    *, to: str, locale: str, name: str, firm_name: str, admin: str, client: str, kinds: list[list], comment: str,
+    link: str,
+) -> Email:
+    """An admin reminds an accountant of a client's pending work.
+
+    Args:
+        to: Recipient address.
+        locale: Recipient's locale.
+        name: Recipient's display name.
+        firm_name: Name of the firm.
+        admin: The admin who sends the reminder.
+        client: The client's name.
+        kinds: ``[kind, count]`` pairs (kinds of :class:`ReminderKind`).
+        comment: The admin's comment; may be empty.
+        link: The client's page.
+    """
+    return _render(name="reminder", to=to, locale=locale, subject_key="mail.reminder.subject",
+                   recipient_name=name, firm_name=firm_name, admin=admin, client=client, kinds=kinds,
+                   comment=comment, link=link)
+
+
 TEMPLATES: dict[str, Callable[..., Email]] = {
     "password_reset": password_reset,
     "talk_batch": talk_batch,
     "client_messages": client_messages,
     "digest": digest,
     "questionnaire_sent": questionnaire_sent,
+    "invitation": invitation,
+    "reminder": reminder,
 }
 
 

@@ -238,7 +238,8 @@ def logout(*, token: str) -> None:
         s.commit()
 
 
-def _revoke_all(s: Session, kind: SubjectKind, subject_id: int) -> None:
+def revoke_all(s: Session, kind: SubjectKind, subject_id: int) -> None:
+    """End every live session of a user (caller commits)."""
     s.exec(
         update(AuthSession)
         .where(AuthSession.subject_kind == kind, AuthSession.subject_id == subject_id,
@@ -341,5 +342,5 @@ def reset_password(*, token: str, password: str, repeat: str) -> None:
             raise AuthError("reset.invalid")
         subject.password_hash = hash_password(password)
         s.add(subject)
-        _revoke_all(s, SubjectKind(row.subject_kind), row.subject_id)
+        revoke_all(s, SubjectKind(row.subject_kind), row.subject_id)
         s.commit()

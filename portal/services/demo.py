@@ -25,6 +25,7 @@ from portal.models import (
 )
 from portal.services import db
 from portal.services.auth import hash_password
+from portal.services.clients import refresh_status
 
 DEMO_PASSWORD = "demo-portal-2026"
 FIRM_NAME = "Steuerkanzlei Berger & Partner"
@@ -46,21 +47,24 @@ _STAFF = [
     ("jonas.weber@kanzlei-berger.demo", "Jonas Weber", Role.ACCOUNTANT),
 ]
 
-# name, kind, company, status, accountants (indexes into _STAFF), contacts
-# contact: first, last, email, login, full_access
+# name, kind, company, self sign-up, accountants (indexes into _STAFF), contacts
+# contact: first, last, email, portal state, full_access. Portal state: "active" (can log in),
+# "invited" (invitation out, not activated), "new" (LOGIN on, not invited yet), "none" (no LOGIN).
+# The account's status follows from its contacts, as it does for real accounts.
 _CLIENTS = [
-    ("Bäckerei Hofmann GmbH", AccountKind.COMPANY, "Bäckerei Hofmann GmbH", AccountStatus.ACTIVE, [1],
-     [("Maria", "Hofmann", "maria@baeckerei-hofmann.demo", True, True),
-      ("Thomas", "Hofmann", "thomas@baeckerei-hofmann.demo", True, False)]),
-    ("Müller Elektrotechnik KG", AccountKind.COMPANY, "Müller Elektrotechnik KG", AccountStatus.ACTIVE, [1],
-     [("Stefan", "Müller", "stefan@mueller-elektro.demo", True, True)]),
-    ("Dr. Julia Keller", AccountKind.INDIVIDUAL, "", AccountStatus.ACTIVE, [1, 2],
-     [("Julia", "Keller", "julia.keller@praxis-keller.demo", True, True)]),
-    ("Café Sonnenschein UG", AccountKind.COMPANY, "Café Sonnenschein UG (haftungsbeschränkt)",
-     AccountStatus.ONBOARDING, [2],
-     [("Leyla", "Yilmaz", "leyla@cafe-sonnenschein.demo", True, True)]),
-    ("Peter Schneider", AccountKind.INDIVIDUAL, "", AccountStatus.INVITED, [2],
-     [("Peter", "Schneider", "peter.schneider@mail.demo", False, True)]),
+    ("Bäckerei Hofmann GmbH", AccountKind.COMPANY, "Bäckerei Hofmann GmbH", False, [1],
+     [("Maria", "Hofmann", "maria@baeckerei-hofmann.demo", "active", True),
+      ("Thomas", "Hofmann", "thomas@baeckerei-hofmann.demo", "active", False)]),
+    ("Müller Elektrotechnik KG", AccountKind.COMPANY, "Müller Elektrotechnik KG", False, [1],
+     [("Stefan", "Müller", "stefan@mueller-elektro.demo", "active", True)]),
+    ("Dr. Julia Keller", AccountKind.INDIVIDUAL, "", False, [1, 2],
+     [("Julia", "Keller", "julia.keller@praxis-keller.demo", "active", True)]),
+    ("Café Sonnenschein UG", AccountKind.COMPANY, "Café Sonnenschein UG (haftungsbeschränkt)", False, [2],
+     [("Leyla", "Yilmaz", "leyla@cafe-sonnenschein.demo", "new", True)]),
+    ("Peter Schneider", AccountKind.INDIVIDUAL, "", False, [2],
+     [("Peter", "Schneider", "peter.schneider@mail.demo", "invited", True)]),
+    ("Weingut Brandl", AccountKind.COMPANY, "Weingut Brandl GbR", True, [],
+     [("Sophie", "Brandl", "sophie@weingut-brandl.demo", "new", True)]),
 ]
 
 _SUPPLIERS = [("Metro Großhandel", "Wareneinkauf"), ("Telekom Deutschland GmbH", "Mobilfunk Rechnung"),
@@ -77,8 +81,8 @@ def demo_logins() -> list[DemoLogin]:
     """The demo users that can log in (staff and contacts with portal login)."""
     logins = [DemoLogin(role=role.value, name=name, email=email) for email, name, role in _STAFF]
     for account_name, *_, contacts in _CLIENTS:
-        for first, last, email, login, _full in contacts:
-            if login:
+        for first, last, email, state, _full in contacts:
+            if state == "active":
                 logins.append(DemoLogin(role=f"client ({account_name})", name=f"{first} {last}", email=email))
     return logins
 
@@ -126,20 +130,24 @@ def seed() -> list[DemoLogin]:
                            sender_name=name) for email, name, role in _STAFF]
         s.add_all(staff)
         s.flush()
-        for number, (name, kind, company, status, accountants, contacts) in enumerate(_CLIENTS, start=10001):
-            account = ClientAccount(kind=kind, name=name, company_name=company, status=status,
-                                    tags=["Demo"], datev_client_number=number)
+        for number, (name, kind, company, signup, accountants, contacts) in enumerate(_CLIENTS, start=10001):
+            account = ClientAccount(kind=kind, name=name, company_name=company, status=AccountStatus.ONBOARDING,
+                                    self_signup=signup, tags=["Demo"], datev_client_number=number)
             s.add(account)
             s.flush()
             s.add_all(Assignment(staff_id=staff[i].id, account_id=account.id) for i in accountants)
-            for first, last, email, login, full in contacts:
+            for first, last, email, state, full in contacts:
+                active = state == "active"
                 contact = Contact(first_name=first, last_name=last, email=email,
-                                  password_hash=password_hash if login else None,
-                                  activated_at=utcnow() if login else None)
+                                  password_hash=password_hash if active else None,
+                                  activated_at=utcnow() if active else None,
+                                  invited_at=utcnow() - dt.timedelta(days=3) if state == "invited" else None)
                 s.add(contact)
                 s.flush()
-                s.add(AccountContact(account_id=account.id, contact_id=contact.id, login=login,
+                s.add(AccountContact(account_id=account.id, contact_id=contact.id, login=state != "none",
                                      notify=True, full_access=full))
+            s.flush()
+            refresh_status(s, account)
             s.add_all(_bookings(rng, account.id, today))
         s.commit()
     return demo_logins()

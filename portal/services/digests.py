@@ -223,7 +223,7 @@ def _counts(s: Session, query) -> dict[int, int]:
     return dict(s.exec(query).all())
 
 
-def _numbers(s: Session, account_ids: list[int]) -> list[ClientNumbers]:
+def client_numbers(s: Session, account_ids: list[int]) -> list[ClientNumbers]:
     """The four numbers of each client with anything to report, ordered by name.
 
     One grouped query per number, so an admin's digest over every client stays cheap.
@@ -331,7 +331,7 @@ def _send(staff_id: int, due: list[_Due], now: dt.datetime) -> int:
         if gone:
             # The client was unassigned: its digest would stay empty and invisible for good.
             s.exec(delete(DigestSubscription).where(col(DigestSubscription.id).in_(gone)))
-        numbers = _numbers(s, sorted(accounts))
+        numbers = client_numbers(s, sorted(accounts))
         if not numbers:
             s.commit()  # nothing to report: no email, but the schedule moves on
             return 0

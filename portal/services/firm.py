@@ -30,6 +30,7 @@ class FirmSettings:
     mail_include_text: bool
     mail_include_amounts: bool
     mail_quiet_minutes: int
+    self_signup: bool
 
 
 def settings(*, actor: Actor) -> FirmSettings:
@@ -43,11 +44,12 @@ def settings(*, actor: Actor) -> FirmSettings:
         firm = s.exec(select(Firm)).first() or Firm(name="")
         return FirmSettings(name=firm.name, read_marks=firm.read_marks, talk_password=firm.talk_password,
                             mail_include_text=firm.mail_include_text, mail_include_amounts=firm.mail_include_amounts,
-                            mail_quiet_minutes=firm.mail_quiet_minutes)
+                            mail_quiet_minutes=firm.mail_quiet_minutes, self_signup=firm.self_signup)
 
 
 def update(*, actor: Actor, read_marks: bool | None = None, mail_include_text: bool | None = None,
-           mail_include_amounts: bool | None = None, mail_quiet_minutes: int | None = None) -> None:
+           mail_include_amounts: bool | None = None, mail_quiet_minutes: int | None = None,
+           self_signup: bool | None = None) -> None:
     """Change firm settings; arguments left at None stay as they are (admins only).
 
     Raises:
@@ -58,7 +60,8 @@ def update(*, actor: Actor, read_marks: bool | None = None, mail_include_text: b
     if mail_quiet_minutes is not None and not QUIET_MINUTES_RANGE[0] <= mail_quiet_minutes <= QUIET_MINUTES_RANGE[1]:
         raise ValueError("quiet period out of range")
     changes = {"read_marks": read_marks, "mail_include_text": mail_include_text,
-               "mail_include_amounts": mail_include_amounts, "mail_quiet_minutes": mail_quiet_minutes}
+               "mail_include_amounts": mail_include_amounts, "mail_quiet_minutes": mail_quiet_minutes,
+               "self_signup": self_signup}
     with db.session() as s:
         firm = s.exec(select(Firm)).first() or Firm(name="")
         for field, value in changes.items():

@@ -29,10 +29,6 @@ MAX_NAME_CHARS = 200
 class FolderError(UserError):
     """Refused folder input; ``key`` is the catalog key, ``params`` fill it in."""
 
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.params = params
-
 
 def clean_name(name: str) -> str:
     """A folder or document name as stored, or an error naming what is wrong.

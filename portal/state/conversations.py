@@ -24,6 +24,7 @@ class ThreadRow:
     subject: str = ""
     booking_talk: bool = False
     uploads: bool = False
+    signup: bool = False
     closed: bool = False
     closed_at: str = ""
     preview: str = ""
@@ -35,7 +36,7 @@ class ThreadRow:
 
 def _rows(items: list[conversations.ThreadSummary], locale: str) -> list[ThreadRow]:
     return [ThreadRow(id=t.id, account_name=t.account_name, subject=t.subject, booking_talk=t.kind == "booking_talk",
-                      uploads=t.kind == "uploads",
+                      uploads=t.kind == "uploads", signup=t.kind == "signup",
                       closed=t.status == "closed", closed_at=fmt.datetime(t.closed_at, locale) if t.closed_at else "",
                       preview=t.last_preview, last_at=fmt.datetime(t.last_at, locale), needs_action=t.needs_action,
                       from_other_side=t.needs_action, private=t.private)

@@ -19,6 +19,7 @@ class FirmSettingsState(rx.State):
     mail_include_text: bool = False
     mail_include_amounts: bool = False
     mail_quiet_minutes: str = "10"
+    self_signup: bool = True
     loaded: bool = False
 
     async def _admin(self):
@@ -37,6 +38,7 @@ class FirmSettingsState(rx.State):
         self.read_marks, self.talk_password = current.read_marks, current.talk_password
         self.mail_include_text, self.mail_include_amounts = current.mail_include_text, current.mail_include_amounts
         self.mail_quiet_minutes = str(current.mail_quiet_minutes)
+        self.self_signup = current.self_signup
         self.loaded = True
         return None
 
@@ -70,6 +72,12 @@ class FirmSettingsState(rx.State):
         """Minutes without new messages before a client's collected email goes out."""
         if minutes in QUIET_CHOICES and await self._update(mail_quiet_minutes=int(minutes)):
             self.mail_quiet_minutes = minutes
+
+    @rx.event
+    async def set_self_signup(self, enabled: bool):
+        """Open or close the public sign-up page for new clients."""
+        if await self._update(self_signup=enabled):
+            self.self_signup = enabled
 
     @rx.event
     async def set_talk_password(self, enabled: bool):

@@ -43,4 +43,5 @@ def login_page() -> rx.Component:
             action=routes.API_LOGIN, width="100%",
         ),
         rx.text(t("login.help"), size="2", color_scheme="gray"),
+        rx.link(t("signup.link"), href=routes.SIGNUP, size="2"),
     )

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.common import loading, page_heading
 from portal.components.shell import staff_shell
+from portal.pages.staff.custom_fields import custom_fields_section
 from portal.pages.staff.folder_templates import folder_templates_section
 from portal.state.firm_settings import QUIET_CHOICES, FirmSettingsState
 from portal.state.session import t
@@ -34,6 +35,8 @@ def settings_page() -> rx.Component:
                              FirmSettingsState.set_read_marks),
                     _setting("talk-password", "settings.talk_password", FirmSettingsState.talk_password,
                              FirmSettingsState.set_talk_password),
+                    _setting("self-signup", "settings.self_signup", FirmSettingsState.self_signup,
+                             FirmSettingsState.set_self_signup),
                     rx.heading(t("settings.mail"), size="4", as_="h2", margin_top="12px"),
                     _setting("mail-text", "settings.mail_text", FirmSettingsState.mail_include_text,
                              FirmSettingsState.set_mail_include_text),
@@ -54,6 +57,7 @@ def settings_page() -> rx.Component:
                         width="100%",
                     ),
                     folder_templates_section(),
+                    custom_fields_section(),
                     spacing="3", width="100%", max_width="720px",
                 ),
                 loading(),

@@ -17,7 +17,7 @@ def test_start_seeds_an_empty_database_once(fresh_db, tmp_path):
     settings = load_settings({"DATA_DIR": str(tmp_path)})  # dev: demo data on
     assert demo.is_empty()
     logins = startup.prepare_database(settings)
-    assert _count(StaffUser) == 3 and _count(ClientAccount) == 5
+    assert _count(StaffUser) == 3 and _count(ClientAccount) == len(demo._CLIENTS) == 6
     assert 24 <= _count(Booking) <= 60
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Booking).where(Booking.receipt_missing == True)).one() > 0  # noqa: E712
@@ -25,7 +25,7 @@ def test_start_seeds_an_empty_database_once(fresh_db, tmp_path):
     for login in logins:
         assert auth.login(email=login.email, password=demo.DEMO_PASSWORD).token, login.email
     assert startup.prepare_database(settings) == logins  # second start: nothing added
-    assert _count(ClientAccount) == 5
+    assert _count(ClientAccount) == len(demo._CLIENTS) == 6
 
 
 def test_no_demo_data_when_switched_off(fresh_db, tmp_path):
@@ -49,5 +49,5 @@ def test_reseed_wipes_and_seeds_again(fresh_db, capsys):
         s.commit()
     assert cli(["reseed"]) == 2  # needs --yes
     assert cli(["reseed", "--yes"]) == 0
-    assert _count(ClientAccount) == 5
+    assert _count(ClientAccount) == len(demo._CLIENTS) == 6
     assert demo.DEMO_PASSWORD in capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""Messages of client accounts, contacts, onboarding, sign-up and the clients page."""
