@@ -20,6 +20,7 @@ from portal.pages.public.password import forgot_page, reset_page
 from portal.pages.public.upload_link import upload_link_page
 from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
+from portal.pages.staff.client_import import client_import_page
 from portal.pages.staff.client_info import client_info_page
 from portal.pages.staff.client_requests import client_requests_page
 from portal.pages.staff.client_questionnaires import client_questionnaires_page
@@ -42,6 +43,7 @@ from portal.state.questionnaire_templates import QuestionnaireTemplatesState
 from portal.state.questionnaires import ClientQuestionnaireState, StaffQuestionnairesState
 from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
+from portal.state.client_import import ClientImportState
 from portal.state.client_info import ClientInfoState
 from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.digests import ClientDigestState, StaffProfileState
@@ -113,6 +115,8 @@ app.add_page(client_requests_page, route=routes.STAFF_CLIENT_REQUESTS, title=_ti
              on_load=StaffRequestsState.load)
 app.add_page(client_questionnaires_page, route=routes.STAFF_CLIENT_QUESTIONNAIRES, title=_title("quest.title"),
              on_load=StaffQuestionnairesState.load)
+app.add_page(client_import_page, route=routes.STAFF_CLIENT_IMPORT, title=_title("import.client.title"),
+             on_load=ClientImportState.load)
 app.add_page(client_info_page, route=routes.STAFF_CLIENT_INFO, title=_title("client.tab.info"),
              on_load=ClientInfoState.load)
 app.add_page(questionnaire_templates_page, route=routes.STAFF_QUESTIONNAIRES, title=_title("quest.templates.title"),

@@ -97,32 +97,39 @@ Sources (read 2026-12):
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from portal.domain.csv_text import (
+    MAX_PROBLEMS,  # noqa: F401 (part of this module's interface: the report's cap)
+    SEP_LINE as _SEP_LINE,
+    LineProblem,
+    Problems as _Problems,
+    Progress,
+    TooManyProblems as _TooManyProblems,
+    clean_cell as _clean_text,
+    data_records as _data_records,
+    decode as _decode,
+    detect_separator,
+    map_columns as _map_columns,
+    parse_flag as _parse_flag,
+    report_end as _report_end,
+    split_lines as _split_lines,
+    split_one as _split_one,
+)
 from portal.domain.enums import Ledger
 
-MAX_PROBLEMS = 200
-"""At most this many problems are reported, then one ``import.too_many_problems``."""
 MAX_COUNTERPARTY = 200
 MAX_TEXT = 500
 MAX_AMOUNT_CENTS = 10**12 - 1
 """9.999.999.999,99: DATEV's 10 digits before the comma, and our export's limit."""
-PROGRESS_EVERY = 500
-MAX_VALUE_SHOWN = 80
-"""Problem values are cut to this length: they are shown to the user, not stored."""
 HEADER_SEARCH_LINES = 20
 
 FORMAT_CSV = "csv"
 FORMAT_DATEV = "datev"
-
-Progress = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class BookingDraft:
@@ -135,26 +142,6 @@ class BookingDraft:
     counterparty: str
     text: str
     receipt_missing: bool
-
-
-@dataclass(frozen=True)
-class LineProblem:
-    """Something wrong with the file.
-
-    Attributes:
-        line: 1-based physical line number, as an editor or Excel shows it; for a record
-            spanning several lines, the line where it starts.
-        column: The column name as written in the file ("" for whole-line problems;
-            the expected name for a missing column; the DATEV field name for header
-            problems).
-        message_key: An ``import.*`` message key.
-        value: The offending value (shortened), or a detail the message shows.
-    """
-
-    line: int
-    column: str
-    message_key: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -172,30 +159,6 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------- problems
-
-
-class _TooManyProblems(Exception):
-    """Stops parsing once the report is full; caught inside :func:`parse_bookings`."""
-
-
-class _Problems:
-    """Collects problems and stops the parse when :data:`MAX_PROBLEMS` is exceeded."""
-
-    def __init__(self) -> None:
-        self.items: list[LineProblem] = []
-
-    def add(self, line: int, column: str, key: str, value: str = "") -> None:
-        """Record a problem; raise :class:`_TooManyProblems` when the report is full."""
-        if len(self.items) >= MAX_PROBLEMS:
-            self.items.append(LineProblem(line, "", "import.too_many_problems", str(MAX_PROBLEMS)))
-            raise _TooManyProblems
-        self.items.append(LineProblem(line, column, key, _shorten(value)))
-
-
-def _shorten(value: str) -> str:
-    """Cut a value for display; a 5000-character cell would flood the report."""
-    value = value.strip()
-    return value if len(value) <= MAX_VALUE_SHOWN else value[: MAX_VALUE_SHOWN - 1] + "…"
 
 
 # ---------------------------------------------------------------- entry point
@@ -235,170 +198,7 @@ def parse_bookings(
     return ImportResult(fmt, tuple(rows), tuple(problems.items))
 
 
-def _report_end(progress: Progress | None, total: int) -> None:
-    """Tell the progress bar that everything is done."""
-    if progress is not None:
-        progress(total, total)
-
-
 # ---------------------------------------------------------------- bytes to lines
-
-
-def _decode(data: bytes) -> str | None:
-    """Decode the upload; None when it is not a text file."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    elif b"\x00" in data:
-        return None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Excel's "CSV (Trennzeichen-getrennt)" on German Windows writes cp1252.
-            # Its five unassigned bytes become U+FFFD instead of failing the whole file.
-            text = data.decode("cp1252", errors="replace")
-    return None if _looks_binary(text) else text
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
-
-
-def _looks_binary(text: str) -> bool:
-    """True for NULs or many control characters (a stray ^Z or two is still text)."""
-    sample = text[:8192]
-    return "\x00" in text or len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _split_lines(text: str) -> list[str]:
-    """Split on CRLF, CR or LF only.
-
-    ``str.splitlines`` would also split on form feeds, U+2028 and others, which
-    editors do not count as lines, and the line numbers would drift.
-    """
-    lines = _LINE_BREAK.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()  # the final line break does not start a new line
-    return lines
-
-
-_SEPARATORS = (";", "\t", ",")  # order breaks ties: ";" is what German Excel writes
-
-
-def detect_separator(line: str) -> str:
-    """Return the separator found most often outside double quotes in ``line``.
-
-    Args:
-        line: Usually the header line.
-
-    Returns:
-        ``";"``, ``"\\t"`` or ``","``; ``";"`` when none occurs.
-    """
-    counts = dict.fromkeys(_SEPARATORS, 0)
-    quoted = False
-    for char in line:
-        if char == '"':
-            quoted = not quoted  # a doubled quote toggles twice: still right
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(_SEPARATORS, key=lambda sep: counts[sep])  # max keeps the first on ties
-    return best if counts[best] else ";"
-
-
-def _split_one(line: str, separator: str) -> list[str]:
-    """Split a single line into fields (header lines; no multi-line records there)."""
-    try:
-        return next(csv.reader([line], delimiter=separator), [])
-    except csv.Error:
-        return []
-
-
-class _Records:
-    """CSV records from ``lines[start:]`` with the physical line each one starts on."""
-
-    def __init__(self, lines: Sequence[str], start: int, separator: str) -> None:
-        self._lines = lines
-        self._start = start
-        self._separator = separator
-        self.done = 0
-        """Physical lines consumed after ``start``."""
-
-    @property
-    def progress(self) -> tuple[int, int]:
-        """Lines of the file read so far and in total, for the progress bar."""
-        return self._start + self.done, len(self._lines)
-
-    def __iter__(self) -> Iterator[tuple[int, list[str] | None]]:
-        """Yield ``(line, fields)``; ``fields`` is None for a record with broken quoting.
-
-        Strict mode: without it an unclosed quote silently swallows the following lines
-        into one cell, and bookings would vanish without a word. After an error the
-        reader goes on with the next line.
-        """
-        source = (line + "\n" for line in self._lines[self._start :])
-        reader = csv.reader(source, delimiter=self._separator, strict=True)
-        while True:
-            line = self._start + self.done + 1
-            try:
-                fields: list[str] | None = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                fields = None
-            self.done = reader.line_num
-            yield line, fields
-
-
-def _is_blank(fields: Sequence[str]) -> bool:
-    """Empty lines and Excel's ``;;;;`` rows carry no booking."""
-    return all(not field.strip() for field in fields)
-
-
-class _ProgressTicker:
-    """Calls ``progress`` every :data:`PROGRESS_EVERY` data records."""
-
-    def __init__(self, progress: Progress | None, records: _Records) -> None:
-        self._progress = progress
-        self._records = records
-        self._count = 0
-
-    def tick(self) -> None:
-        """Count one data record."""
-        self._count += 1
-        if self._progress is not None and self._count % PROGRESS_EVERY == 0:
-            self._progress(*self._records.progress)
-
-
-def _data_records(lines: list[str], start: int, separator: str, *, width: int, pad: bool, problems: _Problems,
-                  progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
-    """The data records below the heading line ``start`` (1-based), ready to parse.
-
-    Reports broken quoting and wrong field counts, skips blank records, ticks the
-    progress, and reports a file without any data record once exhausted.
-
-    Yields:
-        (line number where the record starts, its fields)
-    """
-    records = _Records(lines, start, separator)
-    ticker = _ProgressTicker(progress, records)
-    data_rows = 0
-    for line, fields in records:
-        if fields is None:
-            problems.add(line, "", "import.bad_quotes")
-            continue
-        if _is_blank(fields):
-            continue
-        data_rows += 1
-        ticker.tick()
-        if _fits_header(fields, width, line, problems, pad=pad):
-            yield line, fields
-    if data_rows == 0 and not problems.items:
-        problems.add(start, "", "import.no_rows")
 
 
 # ---------------------------------------------------------------- values
@@ -520,16 +320,6 @@ def parse_ledger(value: str) -> Ledger | None:
     return _LEDGER_NAMES.get(value.strip().casefold())
 
 
-_YES = frozenset(("ja", "j", "yes", "y", "true", "wahr", "1", "x", "oui"))
-_NO = frozenset(("nein", "n", "no", "false", "falsch", "0", "", "non"))
-
-
-def _parse_flag(value: str) -> bool | None:
-    """Yes/no cell to bool (empty is no); None when it is neither."""
-    text = value.strip().casefold()
-    return True if text in _YES else False if text in _NO else None
-
-
 def _parse_currency(value: str, default: str = "EUR") -> str | None:
     """ISO code in capitals; empty gives ``default``, ``€`` means EUR; None if invalid."""
     text = value.strip().upper()
@@ -538,17 +328,6 @@ def _parse_currency(value: str, default: str = "EUR") -> str | None:
     if text == "€":
         return "EUR"
     return text if re.fullmatch(r"[A-Z]{3}", text) else None
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _clean_text(value: str) -> str:
-    """Trim, collapse white space (line breaks too) and undo CSV-injection quoting."""
-    text = " ".join(value.split())
-    if text.startswith("'") and text[1:2] in _FORMULA_STARTS:
-        text = text[1:]  # our export's neutralise_formula() added it
-    return text
 
 
 # ---------------------------------------------------------------- generic CSV
@@ -570,7 +349,7 @@ _CSV_ALIASES: dict[str, tuple[str, ...]] = {
     "receipt_missing": ("beleg fehlt", "receipt missing", "fehlender beleg"),
     "receipt": ("beleg", "beleg vorhanden", "receipt"),
 }
-"""Accepted column names per field, best first, in :func:`_normalize_header` form."""
+"""Accepted column names per field, best first, in :func:`portal.domain.csv_text.normalize_header` form."""
 
 _MISSING_NAMES = {
     "date": ("Datum", "Datum, Belegdatum, Buchungsdatum, Buchungstag, Date"),
@@ -578,34 +357,9 @@ _MISSING_NAMES = {
 }
 """Name and accepted spellings reported for a missing required column."""
 
-_UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)$")
-
-
-def _normalize_header(name: str) -> str:
-    """Case-folded, single-spaced, without a trailing unit such as ``(EUR)``."""
-    return _UNIT_SUFFIX.sub("", " ".join(name.split()).casefold())
-
-
-def _map_columns(header: Sequence[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Field name to column index; per field the best-ranked alias wins."""
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        positions.setdefault(_normalize_header(name), index)  # first of duplicates
-    found: dict[str, int] = {}
-    for field, names in aliases.items():
-        for name in names:
-            if name in positions:
-                found[field] = positions[name]
-                break
-    return found
-
-
 def _is_csv_header(columns: dict[str, int]) -> bool:
     """A header names a date and an amount (or Soll/Haben) column."""
     return "date" in columns and bool({"amount", "debit", "credit"} & columns.keys())
-
-
-_SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
 
 
 def _find_header(lines: Sequence[str]) -> tuple[int, str] | None:
@@ -682,23 +436,6 @@ def _check_csv_columns(layout: _CsvLayout, line: int, problems: _Problems) -> bo
         name, accepted = _MISSING_NAMES[field]
         problems.add(line, name, "import.missing_column", accepted)
     return not missing
-
-
-def _fits_header(
-    fields: list[str], expected: int, line: int, problems: _Problems, *, pad: bool
-) -> bool:
-    """Check the field count; extra empty fields are fine, short rows only if ``pad``.
-
-    Pads ``fields`` in place to ``expected`` entries when allowed.
-    """
-    extra = fields[expected:]
-    if len(fields) < expected and pad:
-        fields.extend([""] * (expected - len(fields)))
-        return True
-    if len(fields) < expected or not _is_blank(extra):
-        problems.add(line, "", "import.wrong_field_count", f"{len(fields)}/{expected}")
-        return False
-    return True
 
 
 class _Row:

@@ -394,7 +394,7 @@ def _contact_fields(s: Session, draft: ContactDraft, *, skip_id: int | None = No
     }
 
 
-def _link_contact(s: Session, account: ClientAccount, draft: ContactDraft) -> Contact:
+def link_contact(s: Session, account: ClientAccount, draft: ContactDraft) -> Contact:
     """Create or find the draft's contact and link it to ``account`` (caller commits)."""
     if account.kind == AccountKind.GUEST:
         raise ClientError("clients.error.guest_contacts")
@@ -450,6 +450,34 @@ def refresh_status(s: Session, account: ClientAccount) -> None:
         s.add(account)
 
 
+def add_account(s: Session, actor: Actor, draft: AccountDraft, *, first: ContactDraft | None,
+                accountant_ids: Sequence[int] = ()) -> ClientAccount:
+    """Write a new account and its assignments (caller links contacts, then :func:`finish_account`).
+
+    The creating accountant is assigned; admins choose the accountants (none chosen: an
+    admin who is also an accountant takes it).
+
+    Raises:
+        ClientError: Bad account data.
+    """
+    account = ClientAccount(**_account_fields(s, draft, first))
+    s.add(account)
+    s.flush()
+    staff_ids = set(_valid_staff(s, accountant_ids)) if actor.is_admin else set()
+    if not actor.is_admin or not staff_ids and actor.role == Role.ACCOUNTANT:
+        staff_ids.add(actor.id)
+    for staff_id in sorted(staff_ids):
+        s.add(Assignment(staff_id=staff_id, account_id=account.id))
+    return account
+
+
+def finish_account(s: Session, account: ClientAccount) -> None:
+    """Derive the new account's status from its contacts and make its folders (caller commits)."""
+    s.flush()
+    refresh_status(s, account)
+    folders.ensure_folders(s, account)
+
+
 def create_account(*, actor: Actor, draft: AccountDraft, contacts: Sequence[ContactDraft],
                    accountant_ids: Sequence[int] = ()) -> CreatedAccount:
     """Create a client account with at least one contact (new or linked).
@@ -466,19 +494,10 @@ def create_account(*, actor: Actor, draft: AccountDraft, contacts: Sequence[Cont
     if not contacts:
         raise ClientError("clients.error.no_contact")
     with db.session() as s:
-        account = ClientAccount(**_account_fields(s, draft, contacts[0]))
-        s.add(account)
-        s.flush()
+        account = add_account(s, actor, draft, first=contacts[0], accountant_ids=accountant_ids)
         for contact in contacts:
-            _link_contact(s, account, contact)
-        staff_ids = set(_valid_staff(s, accountant_ids)) if actor.is_admin else set()
-        if not actor.is_admin or not staff_ids and actor.role == Role.ACCOUNTANT:
-            staff_ids.add(actor.id)
-        for staff_id in sorted(staff_ids):
-            s.add(Assignment(staff_id=staff_id, account_id=account.id))
-        s.flush()
-        refresh_status(s, account)
-        folders.ensure_folders(s, account)
+            link_contact(s, account, contact)
+        finish_account(s, account)
         s.commit()
         created = CreatedAccount(id=account.id, public_id=account.public_id, name=account.name,
                                  invitable=_invitable(s, account.id))
@@ -621,7 +640,7 @@ def add_contact(*, actor: Actor, account_id: int, draft: ContactDraft) -> int:
     """
     with db.session() as s:
         account = staff_account(s, actor, account_id)
-        contact = _link_contact(s, account, draft)
+        contact = link_contact(s, account, draft)
         s.flush()
         refresh_status(s, account)
         s.commit()

@@ -271,8 +271,8 @@ def activate(*, token: str, password: str, repeat: str) -> str:
 def signup_open() -> bool:
     """Whether the firm takes sign-ups on the public page."""
     with db.session() as s:
-        firm = s.exec(select(Firm)).first()
-        return bool(firm and firm.self_signup)
+        # No firm row yet (a fresh install): the model's defaults apply, as everywhere.
+        return (s.exec(select(Firm)).first() or Firm(name="")).self_signup
 
 
 @dataclass(frozen=True)
@@ -311,8 +311,7 @@ def sign_up(*, form: SignupForm, client: str) -> None:
     kind = AccountKind.COMPANY if company else AccountKind.INDIVIDUAL
     name = rules.account_name("", kind=kind, company_name=company, first_name=first, last_name=last)
     with db.session() as s:
-        firm = s.exec(select(Firm)).first()
-        if firm is None or not firm.self_signup:
+        if not (s.exec(select(Firm)).first() or Firm(name="")).self_signup:
             raise OnboardingError("signup.closed")
         key = f"signup:{client}"[:320]
         recent = s.exec(select(LoginFailure.id).where(LoginFailure.email == key,

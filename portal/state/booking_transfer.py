@@ -25,7 +25,8 @@ class ProblemView:
     message: str = ""
 
 
-async def _file_bytes(chunks: rx.UploadChunkIterator):
+async def file_bytes(chunks: rx.UploadChunkIterator):
+    """The bytes of an upload's chunks, for the import services' size-capped reader."""
     async for chunk in chunks:
         yield chunk.data
 
@@ -74,7 +75,7 @@ class BookingTransferState(rx.State):
         try:
             if actor is None or not account_id:
                 raise NotFound("account")
-            data = await booking_transfer.read_upload(_file_bytes(chunks))
+            data = await booking_transfer.read_upload(file_bytes(chunks))
             async with self:
                 self.stage, self.progress = "check", 0
             work = asyncio.create_task(asyncio.to_thread(

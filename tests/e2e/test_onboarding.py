@@ -151,3 +151,83 @@ def test_phone_clients_page_has_no_horizontal_scroll(new_page, office):
     expect(page.get_by_role("link", name=f"Anna Telefon {office['n']} GmbH").first).to_be_visible()
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     screenshot(page, "onboarding-clients-phone")
+
+
+def test_admin_imports_a_client_list_with_invitations(new_page, office, mailbox, tmp_path):
+    n = office["n"]
+    header = "Kontoname;Firmenname;Vorname;Nachname;E-Mail;Buchhalter;LOGIN"
+    bad = tmp_path / "mandanten-fehler.csv"
+    bad.write_bytes((f"{header}\r\n;Import Gut {n} GmbH;Gerd;Gut;gerd.{n}@import.test;;ja\r\n"
+                     f";Import: Schlecht {n};Sara;Schlecht;sara.{n}@import.test;;ja\r\n").encode("cp1252"))
+    good = tmp_path / "mandanten.csv"
+    good.write_bytes((f"{header}\r\n;Import Gut {n} GmbH;Gerd;Gut;gerd.{n}@import.test;{office['anna'].email};ja\r\n"
+                      f";Import Gut {n} GmbH;Gisela;Gut;gisela.{n}@import.test;;nein\r\n"
+                      f"Import Privat {n};;Paula;Privat;paula.{n}@import.test;;ja\r\n").encode("cp1252"))
+    page = new_page()
+    page.goto("/staff/clients")
+    log_in(page, office["admin"].email)
+    page.get_by_role("link", name="Import").click()
+    expect(page.get_by_role("heading", name="Mandanten importieren", level=1)).to_be_visible()
+    page.locator("#client-import input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_role("alert")).to_contain_text("Es wurde nichts gespeichert")
+    report = page.get_by_role("table").filter(has_text="Problem")
+    expect(report.get_by_role("row")).to_have_count(2)  # header + the one bad line
+    expect(report).to_contain_text("Zeile 3:")
+    expect(report).to_contain_text("„:“")
+    screenshot(page, "onboarding-import-report")
+
+    page.get_by_text("Einladungen an importierte Kontakte mit LOGIN senden").click()
+    page.locator("#client-import input[type=file]").set_input_files(str(good))
+    expect(page.get_by_role("status").filter(has_text="Importiert")).to_contain_text(
+        "2 Mandanten mit 3 neuen Kontakten", timeout=30_000)
+    expect(page.get_by_role("status").filter(has_text="Importiert")).to_contain_text("2 Einladungen")
+    screenshot(page, "onboarding-import-done")
+    assert "/activate/" in mailbox[0].wait_for(f"gerd.{n}@import.test").get_body(("plain",)).get_content()
+    mailbox[0].wait_for(f"paula.{n}@import.test")
+
+    page.get_by_role("link", name="Zur Mandantenliste").click()
+    page.get_by_label("Mandanten suchen").fill(f"Import Gut {n}")
+    expect(page.get_by_role("table").get_by_role("link", name=f"Import Gut {n} GmbH")).to_be_visible()
+
+    phone = new_page(PHONE)
+    phone.goto("/staff/clients/import")
+    log_in(phone, office["admin"].email)
+    expect(phone.get_by_role("heading", name="Mandanten importieren", level=1)).to_be_visible()
+    assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "onboarding-import-phone")
+
+
+def test_self_sign_up_reaches_the_staff_and_can_be_switched_off(new_page, office):
+    n = office["n"]
+    visitor = new_page(PHONE)
+    visitor.goto("/login")
+    visitor.get_by_role("link", name="Neu hier? Als Mandant registrieren").click()
+    expect(visitor.get_by_role("heading", name="Registrieren", level=1)).to_be_visible()
+    visitor.get_by_label("Vorname").fill("Paul")
+    visitor.get_by_label("Nachname").fill("Kern")
+    visitor.get_by_label("E-Mail").fill(f"paul.{n}@kern-signup.test")
+    visitor.get_by_label("Firma (optional)").fill(f"Tischlerei Kern {n}")
+    screenshot(visitor, "onboarding-signup-phone")
+    assert visitor.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    visitor.get_by_role("button", name="Registrieren").click()
+    expect(visitor.get_by_role("heading", name="Vielen Dank!")).to_be_visible()
+
+    staff = new_page()
+    staff.goto("/staff/clients")
+    log_in(staff, office["admin"].email)
+    staff.get_by_role("tablist").get_by_role("tab", name=re.compile("Onboarding")).click()
+    staff.get_by_label("Mandanten suchen").fill(f"Tischlerei Kern {n}")
+    row = staff.get_by_role("row").filter(has_text=f"Tischlerei Kern {n}")
+    expect(row).to_contain_text("Selbstregistrierung")
+
+    staff.goto("/staff/settings")
+    switch = staff.get_by_role("switch", name="Selbstregistrierung")
+    expect(switch).to_be_checked()
+    switch.click()
+    expect(switch).not_to_be_checked()
+    closed = new_page(PHONE)
+    closed.goto("/signup")
+    expect(closed.get_by_text("nimmt derzeit keine Registrierungen")).to_be_visible()
+    expect(closed.get_by_label("Vorname")).to_have_count(0)
+    switch.click()
+    expect(switch).to_be_checked()

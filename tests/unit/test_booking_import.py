@@ -553,7 +553,8 @@ def test_datev_unquoted_dtvf_with_short_rows_and_generalumkehr():
 
 
 def test_every_problem_key_has_a_message_in_every_language():
-    source = (Path(__file__).parents[2] / "portal/domain/booking_import.py").read_text("utf-8")
+    domain = Path(__file__).parents[2] / "portal/domain"
+    source = "".join((domain / name).read_text("utf-8") for name in ("booking_import.py", "csv_text.py"))
     used = set(re.findall(r'"(import\.[a-z_]+)"', source))
     for catalog in (de.MESSAGES, en.MESSAGES, fr.MESSAGES):
         assert set(catalog) == used

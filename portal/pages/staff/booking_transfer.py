@@ -3,35 +3,18 @@
 import reflex as rx
 
 from portal.components.common import ACCENT, notice
-from portal.state.booking_transfer import IMPORT_UPLOAD_ID, BookingTransferState, ProblemView
+from portal.components.import_report import problem_report
+from portal.state.booking_transfer import IMPORT_UPLOAD_ID, BookingTransferState
 from portal.state.session import t
 
 T = BookingTransferState
-
-
-def _problem_row(problem: ProblemView) -> rx.Component:
-    return rx.table.row(rx.table.cell(problem.line), rx.table.cell(problem.column),
-                        rx.table.cell(problem.message))
 
 
 def import_dialog() -> rx.Component:
     """Upload a CSV or DATEV file; see how many rows came in or why none did."""
     report = rx.cond(
         T.problems.length() > 0,
-        rx.vstack(
-            rx.callout(t("import.refused"), icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(rx.table.row(rx.table.column_header_cell(t("import.col.line")),
-                                                 rx.table.column_header_cell(t("import.col.column")),
-                                                 rx.table.column_header_cell(t("import.col.problem")))),
-                    rx.table.body(rx.foreach(T.problems, _problem_row)),
-                    size="1", width="100%",
-                ),
-                max_height="280px", overflow_y="auto", width="100%",
-            ),
-            width="100%",
-        ),
+        problem_report(T.problems),
         rx.cond(T.imported > 0,
                 rx.callout(rx.text(t("import.done"), " ", T.imported), icon="circle-check", color_scheme="green",
                            role="status", width="100%")),
