@@ -18,6 +18,7 @@ from portal.services.access import AccessDenied, NotFound
 from portal.services.folders import FolderError
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
+from portal.state.portal_home import CURRENT_ACCOUNT_KEY
 from portal.state.session import Area, SessionState, require_actor, to_login
 
 STAFF_UPLOAD_ID = "staff-documents"
@@ -215,6 +216,8 @@ class ClientDocumentsState(DocumentBrowserMixin, rx.State):
 
     accounts: list[FolderItem] = []
     account: str = ""
+    # Shared with the client home: the account chosen there opens here too.
+    current_account: str = rx.LocalStorage("", name=CURRENT_ACCOUNT_KEY, sync=True)
 
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.PORTAL)
@@ -232,7 +235,8 @@ class ClientDocumentsState(DocumentBrowserMixin, rx.State):
             self._account_id, self.loaded = 0, True
             return None
         if self._account_id not in {a.id for a in self.accounts}:
-            self._account_id = self.accounts[0].id
+            chosen = {str(a.id): a.id for a in self.accounts}.get(self.current_account)
+            self._account_id = chosen or self.accounts[0].id
         self.account = str(self._account_id)
         await realtime.link(self, realtime.AccountRoom, realtime.account_room(self._account_id))
         await self._show(actor, 0)
@@ -243,6 +247,7 @@ class ClientDocumentsState(DocumentBrowserMixin, rx.State):
         """Switch to another of the user's client accounts."""
         if account.isdigit() and int(account) in {a.id for a in self.accounts}:
             self._account_id = int(account)
+            self.current_account = account
             return ClientDocumentsState.load
         return None
 

@@ -54,6 +54,9 @@ class QuestionView:
     unread: bool = False
 
 
+CURRENT_ACCOUNT_KEY = "portal_account"
+
+
 class PortalHomeState(rx.State):
     """The contact's open questions, accounts and what is still missing; live."""
 
@@ -61,6 +64,8 @@ class PortalHomeState(rx.State):
     questions: list[QuestionView] = []
     questionnaire_list: list[QuestionnaireRow] = []
     loaded: bool = False
+    # The account a contact with several accounts works on, remembered on this device.
+    current_account: str = rx.LocalStorage("", name=CURRENT_ACCOUNT_KEY, sync=True)
 
     @rx.event
     async def load(self):
@@ -110,9 +115,27 @@ class PortalHomeState(rx.State):
         self.loaded = True
 
     @rx.var
+    def must_choose(self) -> bool:
+        """Several accounts and none chosen yet on this device: ask which one first."""
+        return len(self.accounts) > 1 and self.current_account not in {str(a.id) for a in self.accounts}
+
+    @rx.var
+    def shown_accounts(self) -> list[AccountView]:
+        """The chosen account; the only one when there is just one."""
+        if len(self.accounts) <= 1:
+            return self.accounts
+        return [a for a in self.accounts if str(a.id) == self.current_account]
+
+    @rx.var
     def open_total(self) -> int:
-        """Open items over all accounts."""
-        return sum(a.total for a in self.accounts)
+        """Open items of the account(s) shown."""
+        return sum(a.total for a in self.shown_accounts)
+
+    @rx.event
+    def choose_account(self, account: str):
+        """Work on another of the contact's accounts (kept for the next visit)."""
+        if str(account) in {str(a.id) for a in self.accounts}:
+            self.current_account = str(account)
 
 
 class ProfileState(EmailNoticesMixin, rx.State):

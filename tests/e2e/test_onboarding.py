@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.domain.enums import Role
-from portal.services import clients
+from portal.models import AccountContact
+from portal.services import clients, db
 from portal.services.clients import AccountDraft, ContactDraft
 from tests import factories
 from tests.e2e.conftest import PHONE, screenshot
@@ -231,3 +232,34 @@ def test_self_sign_up_reaches_the_staff_and_can_be_switched_off(new_page, office
     expect(closed.get_by_label("Vorname")).to_have_count(0)
     switch.click()
     expect(switch).to_be_checked()
+
+
+def test_contact_on_two_accounts_chooses_after_login_and_switches(new_page, office):
+    n = office["n"]
+    first = factories.client(name=f"Hofmann Bäckerei {n} GmbH", missing_receipts=1)
+    second = factories.client(name=f"Hofmann Privat {n}", missing_receipts=2)
+    maria = factories.contact(account=first)
+    with db.session() as s:
+        s.add(AccountContact(account_id=second.id, contact_id=maria.id, login=True))
+        s.commit()
+    page = new_page(PHONE)
+    page.goto("/portal")
+    log_in(page, maria.email)
+    expect(page.get_by_role("heading", name="Konto wählen")).to_be_visible()
+    screenshot(page, "onboarding-choose-account-phone")
+    page.get_by_role("button", name=second.name).click()
+    expect(page.get_by_role("heading", name=second.name, level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name=first.name, level=2)).to_have_count(0)
+    expect(page.get_by_text("Lieferant 2")).to_be_visible()
+
+    # The choice holds on the next visit and on the documents page; the switch changes it.
+    page.reload()
+    expect(page.get_by_role("heading", name=second.name, level=2)).to_be_visible()
+    page.get_by_label("Konto", exact=True).click()
+    page.get_by_role("option", name=first.name).click()
+    expect(page.get_by_role("heading", name=first.name, level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name=second.name, level=2)).to_have_count(0)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "onboarding-switched-account-phone")
+    page.goto("/portal/documents")
+    expect(page.get_by_role("combobox").first).to_contain_text(first.name)

@@ -222,4 +222,7 @@ MESSAGES: dict[str, str] = {
     'import.client.col.names': 'Name des Kontakts',
     'import.client.col.contact': 'Kontaktdaten; eine bekannte E-Mail-Adresse verknüpft den vorhandenen Kontakt',
     'import.client.col.toggles': 'ja/nein; leer: LOGIN ja (mit E-Mail), NOTIFY ja, SYNC nein, voller Zugriff ja',
+    'home.choose.title': 'Konto wählen',
+    'home.choose.text': 'Sie haben Zugang zu mehreren Mandantenkonten. Für welches möchten Sie jetzt arbeiten? Sie können später jederzeit wechseln.',
+    'home.switch': 'Konto',
 }

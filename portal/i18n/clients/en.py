@@ -220,4 +220,7 @@ MESSAGES: dict[str, str] = {
     'import.client.col.names': 'Name of the contact',
     'import.client.col.contact': 'Contact details; a known email address links the existing contact',
     'import.client.col.toggles': 'yes/no; empty: LOGIN yes (with email), NOTIFY yes, SYNC no, full access yes',
+    'home.choose.title': 'Choose an account',
+    'home.choose.text': 'You have access to several client accounts. Which one do you want to work on now? You can switch at any time.',
+    'home.switch': 'Account',
 }

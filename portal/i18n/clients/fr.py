@@ -220,4 +220,7 @@ MESSAGES: dict[str, str] = {
     'import.client.col.names': 'Nom du contact',
     'import.client.col.contact': 'Coordonnées ; une adresse e-mail connue lie le contact existant',
     'import.client.col.toggles': 'oui/non ; vide : LOGIN oui (avec e-mail), NOTIFY oui, SYNC non, accès complet oui',
+    'home.choose.title': 'Choisir un compte',
+    'home.choose.text': 'Vous avez accès à plusieurs comptes clients. Sur lequel souhaitez-vous travailler maintenant ? Vous pourrez changer à tout moment.',
+    'home.switch': 'Compte',
 }

@@ -138,6 +138,41 @@ def _messages_card() -> rx.Component:
     )
 
 
+def _choice(account: AccountView) -> rx.Component:
+    return rx.button(rx.icon("building-2", size=18), rx.text(account.name, flex="1", text_align="left"),
+                     rx.icon("chevron-right", size=18), on_click=PortalHomeState.choose_account(account.id.to_string()),
+                     variant="surface", size="4", width="100%", justify="start")
+
+
+def _account_chooser() -> rx.Component:
+    """After login: a contact with several accounts says which one to work on."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("home.choose.title"), size="5", as_="h2"),
+            rx.text(t("home.choose.text"), size="2", color_scheme="gray"),
+            rx.vstack(rx.foreach(PortalHomeState.accounts, _choice), spacing="2", width="100%"),
+            spacing="3", width="100%",
+        ),
+        width="100%", size="3",
+    )
+
+
+def _account_switch() -> rx.Component:
+    """Change to another account later; shown only to contacts with several."""
+    return rx.cond(
+        PortalHomeState.accounts.length() > 1,
+        rx.hstack(
+            rx.el.label(t("home.switch"), html_for="account-switch", font_size="14px", white_space="nowrap"),
+            rx.select.root(
+                rx.select.trigger(id="account-switch", flex="1", min_width="0"),
+                rx.select.content(rx.foreach(PortalHomeState.accounts,
+                                             lambda a: rx.select.item(a.name, value=a.id.to_string()))),
+                value=PortalHomeState.current_account, on_change=PortalHomeState.choose_account, size="3"),
+            align="center", spacing="3", width="100%",
+        ),
+    )
+
+
 def home_page() -> rx.Component:
     """The page at :data:`routes.PORTAL`."""
     return portal_shell(
@@ -151,9 +186,11 @@ def home_page() -> rx.Component:
                     rx.vstack(_questions(),
                               # A session from an email link sees its open questions only.
                               rx.cond(SessionState.talk_only, rx.fragment(),
-                                      rx.fragment(questionnaire_links(PortalHomeState.questionnaire_list),
-                                                  _messages_card(), _summary())),
-                              rx.foreach(PortalHomeState.accounts, _account),
+                                      rx.cond(PortalHomeState.must_choose, _account_chooser(),
+                                              rx.fragment(_account_switch(),
+                                                          questionnaire_links(PortalHomeState.questionnaire_list),
+                                                          _messages_card(), _summary()))),
+                              rx.foreach(PortalHomeState.shown_accounts, _account),
                               spacing="4", width="100%"),
                     loading()),
             realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),
