@@ -3,6 +3,8 @@
 import datetime as dt
 import itertools
 
+from sqlmodel import select
+
 from portal.domain.enums import AccountKind, Ledger, Role
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Firm, StaffUser
 from portal.services import db
@@ -24,6 +26,13 @@ def firm(*, name: str = "Steuerkanzlei Test", consultant_number: int | None = 29
         s.add(row)
         s.commit()
         return row
+
+
+def ensure_firm(name: str = "Steuerkanzlei Berger & Partner") -> Firm:
+    """The firm row, created with ``name`` if the shared e2e database has none yet."""
+    with db.session() as s:
+        existing = s.exec(select(Firm)).first()
+    return existing or firm(name=name)
 
 
 def staff(*, role: Role = Role.ACCOUNTANT, name: str = "Anna Schmidt", email: str | None = None,

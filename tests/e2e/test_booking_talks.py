@@ -17,8 +17,7 @@ LIVE = 5_000  # ms: a live update must arrive well within this, without reload
 
 @pytest.fixture
 def talk_setup(tmp_path):
-    if not _firm_exists():
-        factories.firm(name="Steuerkanzlei Berger & Partner")
+    factories.ensure_firm()
     anna = factories.staff(name="Anna Schmidt")
     account = factories.client(name="Bäckerei Talk GmbH", accountants=(anna,), missing_receipts=4)
     with db.session() as s:
@@ -30,15 +29,6 @@ def talk_setup(tmp_path):
     receipt = tmp_path / "beleg.png"
     Image.new("RGB", (600, 800), (250, 236, 190)).save(receipt)
     return {"anna": anna, "maria": maria, "account": account, "receipt": receipt}
-
-
-def _firm_exists() -> bool:
-    from sqlmodel import select
-
-    from portal.models import Firm
-
-    with db.session() as s:
-        return s.exec(select(Firm)).first() is not None
 
 
 def open_booking(page: Page, counterparty: str) -> None:

@@ -23,6 +23,7 @@ _SERIAL = itertools.count(1)
 @pytest.fixture
 def office():
     n = next(_SERIAL)
+    factories.ensure_firm()
     admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")
     anna = factories.staff(name=f"Anna Onboarding {n}")
     jonas = factories.staff(name=f"Jonas Onboarding {n}")
@@ -167,7 +168,7 @@ def test_admin_imports_a_client_list_with_invitations(new_page, office, mailbox,
     page = new_page()
     page.goto("/staff/clients")
     log_in(page, office["admin"].email)
-    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     expect(page.get_by_role("heading", name="Mandanten importieren", level=1)).to_be_visible()
     page.locator("#client-import input[type=file]").set_input_files(str(bad))
     expect(page.get_by_role("alert")).to_contain_text("Es wurde nichts gespeichert")
