@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal.state.booking_transfer import ProblemView
+from portal.state.import_progress import ProblemView
 from portal.state.session import t
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import realtime
+from portal.domain import clients as rules
 from portal.domain.actor import Actor
 from portal.domain.client_import import ClientRow, parse_clients
 from portal.domain.csv_text import MAX_PROBLEMS
@@ -129,9 +130,12 @@ def import_clients(*, actor: Actor, data: bytes, invite: bool = False,
 
 def _account_key(row: ClientRow) -> str:
     """Lines with the same (case-folded) account name form one account."""
-    name = row.account_name or (row.company_name if row.kind == "company" else "") \
-        or f"{row.first_name} {row.last_name}".strip()
-    return " ".join(name.split()).casefold() or f"line:{row.line}"
+    try:
+        name = rules.account_name(row.account_name, kind=row.kind, company_name=row.company_name,
+                                  first_name=row.first_name, last_name=row.last_name)
+    except UserError:
+        return f"line:{row.line}"  # a line of its own: writing it reports the rule it breaks
+    return name.casefold()
 
 
 def _groups(rows: Sequence[ClientRow]) -> list[_Group]:
@@ -150,8 +154,9 @@ class _Writer:
         self.problems: list[ImportProblem] = []
         self.new_contacts = 0
         self.linked = 0
-        self._staff = {(u.email or "").casefold(): u.id for u in s.exec(select(StaffUser)).all()}
-        self._staff.update({u.name.casefold(): u.id for u in s.exec(select(StaffUser)).all()})
+        staff = s.exec(select(StaffUser)).all()
+        # Accountants are named by email or by name; an email wins over a name spelled the same.
+        self._staff = {u.name.casefold(): u.id for u in staff} | {(u.email or "").casefold(): u.id for u in staff}
         self._contacts: dict[str, int] = {}
 
     def _refuse(self, row: ClientRow, err: UserError) -> None:

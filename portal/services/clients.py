@@ -330,10 +330,18 @@ def require_admin(actor: Actor) -> None:
 
 
 def field_specs(s: Session, target: CustomFieldTarget) -> list[rules.FieldSpec]:
-    """The firm's custom fields for accounts or contacts, in their order."""
-    return [rules.FieldSpec(id=f.id, label=f.label, kind=CustomFieldKind(f.kind), options=tuple(f.options))
+    """The firm's custom fields for accounts or contacts, in their order.
+
+    Read once per session: an import checks thousands of accounts and contacts in one, and
+    the fields are only changed in sessions of their own.
+    """
+    cache = s.info.setdefault("field_specs", {})
+    if target not in cache:
+        cache[target] = [
+            rules.FieldSpec(id=f.id, label=f.label, kind=CustomFieldKind(f.kind), options=tuple(f.options))
             for f in s.exec(select(CustomField).where(CustomField.target == target)
                             .order_by(CustomField.position, CustomField.id)).all()]
+    return cache[target]
 
 
 def _person_name(contact: Contact) -> str:

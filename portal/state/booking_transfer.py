@@ -1,7 +1,6 @@
 """Import and export dialogs of the staff bookings page."""
 
 import asyncio
-import dataclasses
 
 import reflex as rx
 
@@ -10,34 +9,16 @@ from portal.i18n import translate
 from portal.services import booking_transfer
 from portal.services.access import NotFound
 from portal.state.bookings import StaffBookingsState
+from portal.state.import_progress import PROBLEMS_SHOWN, ImportProgressMixin, ProblemView
 from portal.state.session import Area, SessionState, require_actor
 
 IMPORT_UPLOAD_ID = "booking-import"
-PROBLEMS_SHOWN = 200
 
 
-@dataclasses.dataclass
-class ProblemView:
-    """One line of the import report."""
-
-    line: int = 0
-    column: str = ""
-    message: str = ""
-
-
-async def file_bytes(chunks: rx.UploadChunkIterator):
-    """The bytes of an upload's chunks, for the import services' size-capped reader."""
-    async for chunk in chunks:
-        yield chunk.data
-
-
-class BookingTransferState(rx.State):
+class BookingTransferState(ImportProgressMixin, rx.State):
     """Import report and export choices for the account on screen."""
 
     import_open: bool = False
-    importing: bool = False
-    stage: str = ""
-    progress: int = 0
     imported: int = 0
     problems: list[ProblemView] = []
     import_error: str = ""
@@ -58,11 +39,6 @@ class BookingTransferState(rx.State):
         if is_open:
             self.imported, self.problems, self.import_error, self.progress, self.stage = 0, [], "", 0, ""
 
-    @rx.event
-    def set_upload_progress(self, progress: dict):
-        """Bytes sent so far (0..1) while the file uploads."""
-        self.stage, self.progress = "upload", round(float(progress.get("progress", 0)) * 100)
-
     @rx.event(background=True)
     async def import_file(self, chunks: rx.UploadChunkIterator):
         """Read the file, check every line, write all bookings or none."""
@@ -71,21 +47,11 @@ class BookingTransferState(rx.State):
             account_id = (await self.get_state(StaffBookingsState))._account_id
             locale = (await self.get_state(SessionState)).locale
             self.importing, self.imported, self.problems, self.import_error = True, 0, [], ""
-        ticks = {"done": 0, "total": 1}
         try:
             if actor is None or not account_id:
                 raise NotFound("account")
-            data = await booking_transfer.read_upload(file_bytes(chunks))
-            async with self:
-                self.stage, self.progress = "check", 0
-            work = asyncio.create_task(asyncio.to_thread(
-                booking_transfer.import_bookings, actor=actor, account_id=account_id, data=data,
-                progress=lambda done, total: ticks.update(done=done, total=max(total, 1))))
-            while not work.done():
-                await asyncio.sleep(0.25)
-                async with self:
-                    self.progress = round(100 * ticks["done"] / ticks["total"])
-            report = await work
+            report = await self._run_import(chunks, lambda data, tick: booking_transfer.import_bookings(
+                actor=actor, account_id=account_id, data=data, progress=lambda done, total: tick("check", done, total)))
         except booking_transfer.TransferError as err:
             async with self:
                 self.importing, self.import_error = False, translate(locale, err.key)

@@ -8,7 +8,7 @@ from portal import routes
 from portal.domain.enums import SessionScope
 from portal.i18n import translate
 from portal.services import auth
-from portal.state.session import SessionState
+from portal.state.session import SessionState, path_tail
 
 _LOGIN_ERRORS = {"invalid": "login.error.invalid", "locked": "login.error.locked",
                  "link_used": "link.used", "link_expired": "link.expired", "link_revoked": "link.revoked"}
@@ -65,7 +65,7 @@ class ResetState(rx.State):
         """Check the link before showing the form."""
         session = await self.get_state(SessionState)
         await session.load_public()
-        self.token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.token = path_tail(self)
         self.valid = await asyncio.to_thread(auth.reset_token_is_valid, token=self.token)
         error_key = self.router.url.query_parameters.get("error", "")
         self.error = translate(session.locale, error_key) if error_key in _RESET_ERRORS and self.valid else ""

@@ -8,7 +8,7 @@ from portal.domain.errors import UserError
 from portal.i18n import translate
 from portal.services import onboarding
 from portal.state.client_forms import error_text
-from portal.state.session import SessionState
+from portal.state.session import SessionState, path_tail
 
 # Errors the activation endpoint may name in the URL after a refused form.
 _ACTIVATE_ERRORS = ("password.mismatch", "password.too_short", "password.too_long")
@@ -29,7 +29,7 @@ class ActivationState(rx.State):
         """Check the link before showing the form: unknown, used or expired links get a clear page."""
         session = await self.get_state(SessionState)
         await session.load_public()
-        self.token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.token = path_tail(self)
         result = await asyncio.to_thread(onboarding.activation, token=self.token,
                                          client=self.router.session.client_ip or "unknown")
         locale = session.locale

@@ -22,7 +22,7 @@ from portal.services.questionnaires import MissingAnswers, QuestionnaireError
 from portal.services.uploads import UploadRefused
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, SessionState, path_tail, require_actor, to_login
 
 QUESTION_UPLOAD_ID = "questionnaire-file"
 
@@ -277,7 +277,7 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        ref = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        ref = path_tail(self)
         self._questionnaire_id = questionnaires.id_from_ref(ref) or 0
         self._errors, self.submit_error, self.upload_items, self.upload_question = {}, "", [], 0
         self.loaded = False

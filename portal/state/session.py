@@ -157,6 +157,11 @@ async def require_actor(state: rx.State, area: Area) -> Actor | None:
     return await session._authenticate(area)
 
 
+def path_tail(state: rx.State) -> str:
+    """The last segment of the page's path: the token or id of a ``/.../[param]`` route."""
+    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def to_login(state: rx.State) -> rx.event.EventSpec:
     """Redirect to the login page, returning to the current page afterwards."""
     return rx.redirect(routes.login(next_path=state.router.url.path))

@@ -5,17 +5,12 @@ import reflex as rx
 from portal import routes
 from portal.components.common import loading, notice
 from portal.components.fields import text_field
-from portal.components.post_form import post_form
 from portal.components.shell import public_shell
 from portal.pages.public.login import mobile_brand
+from portal.pages.public.password import back_to_login, new_password_form
 from portal.state.onboarding import ActivationState as A
 from portal.state.onboarding import SignupState as S
 from portal.state.session import SessionState, t
-
-
-def _to_login() -> rx.Component:
-    return rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("password.back"), align="center", spacing="2"),
-                   href=routes.LOGIN, size="2")
 
 
 def _heading(title: rx.Var, text: rx.Component | rx.Var) -> rx.Component:
@@ -31,20 +26,8 @@ def activate_page() -> rx.Component:
             rx.text(A.name, weight="bold"), rx.text(A.email, size="2", color_scheme="gray"), spacing="1"),
             width="100%")),
         notice(A.error, tone="error"),
-        post_form(
-            rx.el.input(type="hidden", name="token", value=A.token),
-            # Lets password managers store the new password under the right login.
-            rx.el.input(type="hidden", name="username", value=A.email, auto_complete="username"),
-            rx.vstack(
-                text_field(t("activate.password"), name="password", type_="password", autocomplete="new-password",
-                           required=True, min_length=10, auto_focus=True),
-                text_field(t("activate.repeat"), name="repeat", type_="password", autocomplete="new-password",
-                           required=True, min_length=10),
-                rx.button(t("activate.submit"), type="submit", size="3", width="100%"),
-                spacing="4", width="100%",
-            ),
-            action=routes.API_ACTIVATE, width="100%",
-        ),
+        new_password_form(action=routes.API_ACTIVATE, token=A.token, password=t("activate.password"),
+                          repeat=t("activate.repeat"), submit=t("activate.submit"), username=A.email),
         spacing="5", width="100%",
     )
     refused = rx.vstack(
@@ -56,7 +39,7 @@ def activate_page() -> rx.Component:
     return public_shell(
         mobile_brand(),
         rx.cond(A.checked, rx.cond(A.problem == "", form, refused), loading()),
-        _to_login(),
+        back_to_login(),
     )
 
 
@@ -98,4 +81,4 @@ def signup_page() -> rx.Component:
                       rx.callout(t("signup.closed"), icon="info", role="status"), spacing="4", width="100%"),
         ),
     )
-    return public_shell(mobile_brand(), rx.cond(S.checked, body, loading()), _to_login())
+    return public_shell(mobile_brand(), rx.cond(S.checked, body, loading()), back_to_login())

@@ -12,9 +12,36 @@ from portal.state.login import ResetState
 from portal.state.session import t
 
 
-def _back_to_login() -> rx.Component:
+def back_to_login() -> rx.Component:
+    """The link back to the login page under the public forms."""
     return rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("password.back"), align="center", spacing="2"),
                    href=routes.LOGIN, size="2")
+
+
+def new_password_form(*, action: str, token: rx.Var, password: rx.Var, repeat: rx.Var, submit: rx.Var,
+                      username: rx.Var | None = None) -> rx.Component:
+    """The password and its repetition, posted with the emailed link's token.
+
+    Args:
+        action: The endpoint that checks the token and sets the password.
+        token: The token from the page's URL.
+        password: Label of the password field; ``repeat`` and ``submit`` likewise.
+        username: The account's email, for password managers to store the new password under.
+    """
+    return post_form(
+        rx.el.input(type="hidden", name="token", value=token),
+        rx.el.input(type="hidden", name="username", value=username, auto_complete="username")
+        if username is not None else rx.fragment(),
+        rx.vstack(
+            text_field(password, name="password", type_="password", autocomplete="new-password", required=True,
+                       min_length=10, auto_focus=True),
+            text_field(repeat, name="repeat", type_="password", autocomplete="new-password", required=True,
+                       min_length=10),
+            rx.button(submit, type="submit", size="3", width="100%"),
+            spacing="4", width="100%",
+        ),
+        action=action, width="100%",
+    )
 
 
 def forgot_page() -> rx.Component:
@@ -32,7 +59,7 @@ def forgot_page() -> rx.Component:
             ),
             action=routes.API_FORGOT, width="100%",
         ),
-        _back_to_login(),
+        back_to_login(),
     )
 
 
@@ -42,18 +69,8 @@ def reset_page() -> rx.Component:
         rx.vstack(rx.heading(t("reset.title"), size="7", as_="h1"),
                   rx.text(t("reset.text"), color_scheme="gray"), spacing="2"),
         notice(ResetState.error, tone="error"),
-        post_form(
-            rx.el.input(type="hidden", name="token", value=ResetState.token),
-            rx.vstack(
-                text_field(t("reset.password"), name="password", type_="password",
-                           autocomplete="new-password", required=True, min_length=10, auto_focus=True),
-                text_field(t("reset.repeat"), name="repeat", type_="password", autocomplete="new-password",
-                           required=True, min_length=10),
-                rx.button(t("reset.submit"), type="submit", size="3", width="100%"),
-                spacing="4", width="100%",
-            ),
-            action=routes.API_RESET, width="100%",
-        ),
+        new_password_form(action=routes.API_RESET, token=ResetState.token, password=t("reset.password"),
+                          repeat=t("reset.repeat"), submit=t("reset.submit")),
         spacing="5", width="100%",
     )
     invalid = rx.vstack(
@@ -65,5 +82,5 @@ def reset_page() -> rx.Component:
     return public_shell(
         mobile_brand(),
         rx.cond(ResetState.checked, rx.cond(ResetState.valid, form, invalid), loading()),
-        _back_to_login(),
+        back_to_login(),
     )
