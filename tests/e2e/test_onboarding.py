@@ -203,6 +203,8 @@ def test_self_sign_up_reaches_the_staff_and_can_be_switched_off(new_page, office
     n = office["n"]
     visitor = new_page(PHONE)
     visitor.goto("/login")
+    # A click while the page's scripts still load can be lost on a busy machine.
+    visitor.wait_for_load_state("networkidle")
     visitor.get_by_role("link", name="Neu hier? Als Mandant registrieren").click()
     expect(visitor.get_by_role("heading", name="Registrieren", level=1)).to_be_visible()
     visitor.get_by_label("Vorname").fill("Paul")
