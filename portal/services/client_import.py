@@ -56,6 +56,13 @@ class ImportProblem:
     column: str
     key: str
     params: dict = field(default_factory=dict)
+    names_line: bool = False
+    """The message names line and column itself (the file's structure); rule refusals do not."""
+
+    @classmethod
+    def of_file(cls, line: int, column: str, key: str, value: str = "") -> ImportProblem:
+        """A problem of the file's structure or cells, as the CSV reader reports them."""
+        return cls(line, column, key, {"line": line, "column": column, "value": value}, names_line=True)
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,9 @@ def import_clients(*, actor: Actor, data: bytes, invite: bool = False,
                            progress=lambda done, total: tick("check", done, total))
     if parsed.problems:
         return ClientImportReport(problems=tuple(
-            ImportProblem(p.line, p.column, p.message_key, {"line": p.line, "column": p.column, "value": p.value})
-            for p in parsed.problems))
+            ImportProblem.of_file(p.line, p.column, p.message_key, p.value) for p in parsed.problems))
     if not parsed.rows:
-        return ClientImportReport(problems=(ImportProblem(1, "", "import.no_clients",
-                                                          {"line": 1, "column": "", "value": ""}),))
+        return ClientImportReport(problems=(ImportProblem.of_file(1, "", "import.no_clients"),))
     groups = _groups(parsed.rows)
     labels = {"account": {f.label: f.id for f in account_specs}, "contact": {f.label: f.id for f in contact_specs}}
     with db.session() as s:
@@ -252,9 +257,8 @@ def _invite(actor: Actor, account_ids: Sequence[int], tick: Progress) -> int:
 
 
 def problem_text(locale: str, problem: ImportProblem) -> str:
-    """The line report's text: structure problems name line and column themselves, rule
-    refusals get the line prefixed."""
-    if problem.key.startswith("import.") and not problem.key.startswith("import.client."):
+    """The line report's text; rule refusals get the line prefixed."""
+    if problem.names_line:
         return translate(locale, problem.key, **problem.params)
     return translate(locale, "import.client.at_line", line=problem.line) + " " + \
         translate(locale, problem.key, **problem.params)

@@ -201,3 +201,9 @@ def test_every_client_import_key_has_a_text_in_every_language():
                                                         "import.bad_kind", "import.bad_email",
                                                         "import.bad_client_number"))}
     assert keys and all(keys <= set(CATALOGS[locale]) for locale in ("en", "fr"))
+
+
+def test_structure_problems_name_their_line_once(office):
+    report = import_clients(actor=office["anna"], data=csv("Firmenname;E-Mail", "Alpha GmbH;alpha@@x"))
+    assert problem_text("de", report.problems[0]) == \
+        "Zeile 2, Spalte „E-Mail“: „alpha@@x“ ist keine gültige E-Mail-Adresse."
