@@ -34,7 +34,7 @@ def empty_state(icon: str, title: rx.Var | str, text: rx.Var | str) -> rx.Compon
             rx.text(text, color_scheme="gray", align="center", max_width="420px"),
             align="center", spacing="3",
         ),
-        padding_y="64px", padding_x="16px", border=f"1px dashed var(--gray-6)", border_radius="12px",
+        padding_y="64px", padding_x="16px", border="1px dashed var(--gray-6)", border_radius="12px",
         width="100%",
     )
 

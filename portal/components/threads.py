@@ -102,7 +102,7 @@ def _attach_zone() -> rx.Component:
                                        rx.text(t("upload.progress"), " ", P.progress, " %", size="1"),
                                        width="100%", spacing="1")),
         notice(P.upload_error, tone="error"),
-        rx.text(t("upload.receipt.limits"), " ", get_settings().max_upload_mb, " MB", size="1", color_scheme="gray"),
+        rx.text(t("upload.receipt.limits"), " ", get_settings().max_upload_mb, " ", t("unit.megabytes"), size="1", color_scheme="gray"),
         width="100%", spacing="1",
     )
 

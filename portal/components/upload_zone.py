@@ -64,7 +64,7 @@ def upload_zone(state: type[rx.State], upload_id: str, *, receive: rx.EventHandl
                     align="center"),
             rx.button(rx.icon("folder-open", size=16), t("upload.zone.choose"), type="button", variant="soft",
                       size="3"),
-            rx.text(t("upload.zone.limit"), " ", limit, " MB", size="1", color_scheme="gray"),
+            rx.text(t("upload.zone.limit"), " ", limit, " ", t("unit.megabytes"), size="1", color_scheme="gray"),
             align="center", spacing="2", padding="24px 16px",
         ),
         id=upload_id, multiple=True, max_size=limit * 1024 * 1024,

@@ -16,7 +16,8 @@ class Actor:
         email: Login email.
         role: The staff role; None for contacts.
         scope: Full login, or talk-only (magic link).
-        locale: Preferred UI language.
+        locale: Chosen UI language; "" to follow the browser.
+        timezone: Chosen IANA time zone; "" for the firm's.
     """
 
     kind: SubjectKind
@@ -25,7 +26,8 @@ class Actor:
     email: str
     role: Role | None = None
     scope: SessionScope = SessionScope.FULL
-    locale: str = "de"
+    locale: str = ""
+    timezone: str = ""
 
     @property
     def is_staff(self) -> bool:

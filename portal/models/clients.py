@@ -56,7 +56,10 @@ class Contact(SQLModel, table=True):
     activated_at: datetime | None = None
     # Last portal invitation sent; set and not activated means "pending activation".
     invited_at: datetime | None = None
-    locale: str = Field(default="de", max_length=10)
+    # "" follows the browser's Accept-Language; emails then use the default language.
+    locale: str = Field(default="", max_length=10)
+    # IANA zone for dates and times; "" means the firm's (Europe/Berlin).
+    timezone: str = Field(default="", max_length=64)
     # Personal setting on top of each account link's NOTIFY toggle.
     email_notices: bool = True
     created_at: datetime = Field(default_factory=utcnow)

@@ -36,7 +36,10 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str | None = Field(default=None, max_length=200)
     sender_name: str = Field(default="", max_length=200)
-    locale: str = Field(default="de", max_length=10)
+    # "" follows the browser's Accept-Language; emails then use the default language.
+    locale: str = Field(default="", max_length=10)
+    # IANA zone for dates and times; "" means the firm's (Europe/Berlin).
+    timezone: str = Field(default="", max_length=64)
     # Personal setting: emails about new client messages (batched like the client emails).
     email_notices: bool = True
     # Heartbeat of the user's open staff tabs; a stale value means the working session ended.

@@ -113,13 +113,13 @@ def normalize_email(email: str) -> str:
 
 def _staff_actor(user: StaffUser, scope: SessionScope = SessionScope.FULL) -> Actor:
     return Actor(kind=SubjectKind.STAFF, id=user.id, name=user.name, email=user.email,
-                 role=Role(user.role), scope=scope, locale=user.locale)
+                 role=Role(user.role), scope=scope, locale=user.locale, timezone=user.timezone)
 
 
 def _contact_actor(contact: Contact, scope: SessionScope = SessionScope.FULL) -> Actor:
     name = f"{contact.first_name} {contact.last_name}".strip() or (contact.email or "")
     return Actor(kind=SubjectKind.CONTACT, id=contact.id, name=name, email=contact.email or "",
-                 scope=scope, locale=contact.locale)
+                 scope=scope, locale=contact.locale, timezone=contact.timezone)
 
 
 def _contact_may_log_in(s: Session, contact_id: int) -> bool:

@@ -12,7 +12,7 @@ from portal.i18n import translate
 from portal.services import bookings, notifications, talks
 from portal.services.access import NotFound
 from portal.state.client_page import ClientPageState
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_formats, user_locale
 from portal.state.talk_view import (
     AttachmentItem,
     BookingDetail,
@@ -82,9 +82,6 @@ class StaffBookingsState(rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Open the client named in the URL (if the user works it) and follow it live."""
@@ -103,7 +100,7 @@ class StaffBookingsState(rx.State):
     async def _load_rows(self, actor: Actor) -> None:
         result = await asyncio.to_thread(bookings.list_bookings, actor=actor, account_id=self._account_id,
                                          ledger=self.ledger, talk=self.talk, page=self.page)
-        locale = await self._locale()
+        locale = await user_locale(self)
         self.rows = [BookingRowView(id=r.id, date=fmt.date(r.date, locale),
                                     amount=fmt.money(r.amount_cents, r.currency, locale), incoming=r.amount_cents > 0,
                                     ledger=r.ledger, counterparty=r.counterparty, text=r.text,
@@ -158,7 +155,7 @@ class StaffBookingsState(rx.State):
             people = await asyncio.to_thread(talks.recipients, actor=actor, account_id=self._account_id)
         except NotFound:
             return None
-        locale = await self._locale()
+        locale = await user_locale(self)
         self.recipients = [Option(EVERYONE, translate(locale, "talk.recipient.all")),
                            *[Option(str(p.contact_id), p.name) for p in people],
                            Option(INTERN, translate(locale, "talk.recipient.intern"))]
@@ -168,7 +165,7 @@ class StaffBookingsState(rx.State):
 
     async def _load_talk(self, actor: Actor) -> None:
         view = await asyncio.to_thread(talks.booking_talk, actor=actor, booking_id=self._booking_id)
-        locale = await self._locale()
+        locale = await user_locale(self)
         if view is None:
             row = next((r for r in self.rows if r.id == self._booking_id), None)
             if row is None:
@@ -181,7 +178,7 @@ class StaffBookingsState(rx.State):
             return
         self.booking = booking_detail(view.booking, locale)
         self.receipts = attachment_items(view.receipts)
-        self.messages = message_items(view, actor, locale)
+        self.messages = message_items(view, actor, await user_formats(self))
         self.thread_id, self.thread_open = view.id, view.status == "open"
         self.thread_internal, self.recipient_name = view.kind == "internal", view.recipient_name
         await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(view.id))
@@ -215,7 +212,7 @@ class StaffBookingsState(rx.State):
             return to_login(self)
         body = str(form.get("body", ""))
         name = str(form.get("sender_name", ""))
-        locale = await self._locale()
+        locale = await user_locale(self)
         try:
             if self.thread_id and self.thread_open:
                 await asyncio.to_thread(talks.post_message, actor=actor, thread_id=self.thread_id, body=body,
@@ -242,7 +239,7 @@ class StaffBookingsState(rx.State):
         if actor is None:
             return to_login(self)
         released = await asyncio.to_thread(notifications.send_now, actor=actor, account_id=self._account_id)
-        locale = await self._locale()
+        locale = await user_locale(self)
         self.mail_notice = translate(locale, "talk.mail_sent" if released else "talk.mail_nothing")
         return None
 

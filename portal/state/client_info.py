@@ -8,7 +8,6 @@ import reflex as rx
 
 from portal.domain.actor import Actor
 from portal.domain.errors import UserError
-from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import clients, onboarding
 from portal.services.access import AccessDenied
@@ -23,7 +22,7 @@ from portal.state.client_forms import (
     error_text,
 )
 from portal.state.client_page import ClientPageState
-from portal.state.session import SessionState, to_login
+from portal.state.session import to_login, user_formats, user_locale
 from portal.state.staff import DetailField, contact_state_key
 
 
@@ -94,9 +93,6 @@ class ClientInfoState(ClientFormMixin, rx.State):
     async def _account_id(self) -> int:
         return (await self.get_state(ClientPageState))._account_id
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Check the session and the client, then show the account."""
@@ -118,7 +114,8 @@ class ClientInfoState(ClientFormMixin, rx.State):
             await self._fetch(actor)
 
     async def _fetch(self, actor: Actor) -> None:
-        locale = await self._locale()
+        formats = await user_formats(self)
+        locale = formats.locale
         try:
             d = await asyncio.to_thread(clients.account_details, actor=actor, account_id=await self._account_id())
         except AccessDenied:
@@ -141,7 +138,7 @@ class ClientInfoState(ClientFormMixin, rx.State):
             id=c.id, name=c.name, email=c.email or "–", phone=c.phone, address=c.address, tags=", ".join(c.tags),
             login=c.login, notify=c.notify, sync=c.sync, full_access=c.full_access,
             state_key=contact_state_key(c.activated, c.invited_at is not None, c.login),
-            invited=fmt.datetime(c.invited_at, locale) if c.invited_at else "",
+            invited=formats.datetime(c.invited_at) if c.invited_at else "",
             invitable=c.login and not c.activated and bool(c.email), other_accounts=c.other_accounts,
         ) for c in d.contacts]
         if actor.is_admin:
@@ -159,10 +156,10 @@ class ClientInfoState(ClientFormMixin, rx.State):
         try:
             await asyncio.to_thread(call, actor=actor, account_id=await self._account_id(), **kwargs)
         except UserError as err:
-            self.error = error_text(await self._locale(), err)
+            self.error = error_text(await user_locale(self), err)
             return False
         except AccessDenied:
-            self.error = translate(await self._locale(), "clients.error.gone")
+            self.error = translate(await user_locale(self), "clients.error.gone")
             return False
         self.error = ""
         await self._fetch(actor)
@@ -197,7 +194,7 @@ class ClientInfoState(ClientFormMixin, rx.State):
             await asyncio.to_thread(clients.update_account, actor=actor, account_id=await self._account_id(),
                                     draft=account_draft(form, self.kind))
         except UserError as err:
-            self.edit_error = error_text(await self._locale(), err)
+            self.edit_error = error_text(await user_locale(self), err)
             return
         self.edit_open = False
         page = await self.get_state(ClientPageState)
@@ -239,7 +236,7 @@ class ClientInfoState(ClientFormMixin, rx.State):
         actor = await self._actor()
         if actor is None:
             return
-        locale = await self._locale()
+        locale = await user_locale(self)
         account_id = await self._account_id()
         existing = self.chosen_id if self.link_mode else 0
         try:
@@ -304,10 +301,10 @@ class ClientInfoState(ClientFormMixin, rx.State):
             count = await asyncio.to_thread(onboarding.invite, actor=actor, account_id=await self._account_id(),
                                             contact_ids=ids, message=str(form.get("message", "")))
         except UserError as err:
-            self.invite_error = error_text(await self._locale(), err)
+            self.invite_error = error_text(await user_locale(self), err)
             return
         self.invite_open = False
-        self.notice = translate(await self._locale(), "invite.sent", count=count)
+        self.notice = translate(await user_locale(self), "invite.sent", count=count)
         await self._fetch(actor)
 
     # Accountants (admins)

@@ -11,7 +11,7 @@ from portal.i18n import translate
 from portal.services import conversations, talks
 from portal.services.access import NotFound
 from portal.state.bookings import EVERYONE, Option
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, SessionState, require_actor, to_login, user_formats
 from portal.state.thread_panel import ThreadPanelState
 
 
@@ -34,11 +34,11 @@ class ThreadRow:
     private: bool = False
 
 
-def _rows(items: list[conversations.ThreadSummary], locale: str) -> list[ThreadRow]:
+def _rows(items: list[conversations.ThreadSummary], formats: fmt.Formats) -> list[ThreadRow]:
     return [ThreadRow(id=t.id, account_name=t.account_name, subject=t.subject, booking_talk=t.kind == "booking_talk",
                       uploads=t.kind == "uploads", signup=t.kind == "signup",
-                      closed=t.status == "closed", closed_at=fmt.datetime(t.closed_at, locale) if t.closed_at else "",
-                      preview=t.last_preview, last_at=fmt.datetime(t.last_at, locale), needs_action=t.needs_action,
+                      closed=t.status == "closed", closed_at=formats.datetime(t.closed_at) if t.closed_at else "",
+                      preview=t.last_preview, last_at=formats.datetime(t.last_at), needs_action=t.needs_action,
                       from_other_side=t.needs_action, private=t.private)
             for t in items]
 
@@ -130,7 +130,7 @@ class InboxState(rx.State):
 
     async def _fetch(self, actor: Actor) -> None:
         items = await asyncio.to_thread(conversations.inbox, actor=actor, mine=self.mine == "mine", state=self.state)
-        self.rows = _rows(items, (await self.get_state(SessionState)).locale)
+        self.rows = _rows(items, await user_formats(self))
         self.loaded = True
 
     @rx.event
@@ -175,7 +175,7 @@ class ClientConversationsState(rx.State):
         if actor is None:
             return to_login(self)
         items = await asyncio.to_thread(conversations.list_for_client, actor=actor, view=self.view)
-        self.rows = _rows(items, (await self.get_state(SessionState)).locale)
+        self.rows = _rows(items, await user_formats(self))
         self.loaded = True
         return None
 

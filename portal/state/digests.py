@@ -14,8 +14,8 @@ from portal.i18n import translate
 from portal.services import digests
 from portal.services.access import NotFound
 from portal.state.client_page import ClientPageState
-from portal.state.email_notices import EmailNoticesMixin
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.personal_settings import PersonalSettingsMixin
+from portal.state.session import Area, require_actor, to_login, user_formats
 
 OFF = "off"
 CHOICES = (OFF, *(f.value for f in DigestFrequency))
@@ -40,16 +40,16 @@ async def _change(actor: Actor, account_id: int | None, choice: str) -> digests.
     return await asyncio.to_thread(digests.subscribe, actor=actor, account_id=account_id, frequency=choice)
 
 
-def _next_run(sub: digests.Subscription | None, locale: str) -> str:
+def _next_run(sub: digests.Subscription | None, formats: fmt.Formats) -> str:
     if sub is None:
         return ""
-    return translate(locale, "digest.next", when=fmt.weekday_datetime(sub.next_run_at, locale))
+    return translate(formats.locale, "digest.next", when=formats.weekday_datetime(sub.next_run_at))
 
 
-class StaffProfileState(EmailNoticesMixin, rx.State):
+class StaffProfileState(PersonalSettingsMixin, rx.State):
     """The staff user's profile: email notices, the digest for all clients and the per-client ones."""
 
-    notices_area: ClassVar[Area] = Area.STAFF
+    settings_area: ClassVar[Area] = Area.STAFF
 
     all_frequency: str = OFF
     all_next: str = ""
@@ -63,19 +63,19 @@ class StaffProfileState(EmailNoticesMixin, rx.State):
         if actor is None:
             return to_login(self)
         await self._read(actor)
-        await self._read_notices(actor)
+        await self._read_settings(actor)
         self.loaded = True
         return None
 
     async def _read(self, actor: Actor) -> None:
         subs = await asyncio.to_thread(digests.list_subscriptions, actor=actor)
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
         everything = next((sub for sub in subs if sub.account_id is None), None)
         self.all_frequency = everything.frequency.value if everything else OFF
-        self.all_next = _next_run(everything, locale)
+        self.all_next = _next_run(everything, formats)
         self.clients = [DigestRow(account_id=sub.account_id, client=sub.account_name,
                                   link=routes.staff_client(sub.public_id), frequency=sub.frequency.value,
-                                  next_run=_next_run(sub, locale))
+                                  next_run=_next_run(sub, formats))
                         for sub in subs if sub.account_id is not None]
 
     @rx.event
@@ -125,7 +125,7 @@ class ClientDigestState(rx.State):
 
     async def _show(self, sub: digests.Subscription | None) -> None:
         self.frequency = sub.frequency.value if sub else OFF
-        self.next_run = _next_run(sub, (await self.get_state(SessionState)).locale)
+        self.next_run = _next_run(sub, await user_formats(self))
 
     @rx.event
     async def set_frequency(self, choice: str):

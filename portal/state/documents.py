@@ -19,7 +19,7 @@ from portal.services.folders import FolderError
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
 from portal.state.portal_home import CURRENT_ACCOUNT_KEY
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_formats, user_locale
 
 STAFF_UPLOAD_ID = "staff-documents"
 CLIENT_UPLOAD_ID = "client-documents"
@@ -63,9 +63,6 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
     async def _actor(self) -> Actor | None:
         raise NotImplementedError
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     async def _show(self, actor: Actor, folder_id: int) -> None:
         try:
             view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id,
@@ -73,13 +70,13 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
         except NotFound:
             # The folder was deleted or unshared meanwhile: back to the top.
             view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id)
-        locale = await self._locale()
+        formats = await user_formats(self)
         self.folder_id = view.folder_id or 0
         self.folder_name = view.path[-1].name if view.path else ""
         self.crumbs = [FolderItem(id=n.id, name=n.name) for n in view.path]
         self.subfolders = [FolderItem(id=n.id, name=n.name, shared=n.visible_to_client) for n in view.subfolders]
-        self.docs = [DocumentItem(id=d.id, name=d.filename, size=fmt.size(d.size, locale),
-                                  date=fmt.datetime(d.created_at, locale), uploader=d.uploaded_by,
+        self.docs = [DocumentItem(id=d.id, name=d.filename, size=fmt.size(d.size, formats.locale),
+                                  date=formats.datetime(d.created_at), uploader=d.uploaded_by,
                                   href=routes.file(d.key)) for d in view.documents]
         self.targets = [FolderItem(id=n.id, name=n.name, label="\u2003" * n.depth + n.name) for n in view.tree]
         self.loaded = True
@@ -186,10 +183,10 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
         try:
             await asyncio.to_thread(change)
         except FolderError as err:
-            self.edit_error = translate(await self._locale(), err.key, **err.params)
+            self.edit_error = translate(await user_locale(self), err.key, **err.params)
             return None
         except (NotFound, AccessDenied):
-            self.edit_error = translate(await self._locale(), "documents.error.gone")
+            self.edit_error = translate(await user_locale(self), "documents.error.gone")
             return None
         self.edit_kind = ""
         await self._show(actor, self.folder_id)
@@ -204,9 +201,9 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
         try:
             await asyncio.to_thread(folders.set_shared, actor=actor, folder_id=folder_id, shared=shared)
         except FolderError as err:
-            self.error = translate(await self._locale(), err.key)
+            self.error = translate(await user_locale(self), err.key)
         except NotFound:
-            self.error = translate(await self._locale(), "documents.error.gone")
+            self.error = translate(await user_locale(self), "documents.error.gone")
         await self._show(actor, self.folder_id)
         return None
 

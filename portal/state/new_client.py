@@ -12,7 +12,7 @@ from portal.services.access import AccessDenied
 from portal.services.clients import DuplicateEmail
 from portal.state.bookings import Option
 from portal.state.client_forms import ClientFormMixin, account_draft, contact_draft, error_text
-from portal.state.session import Area, SessionState, require_actor
+from portal.state.session import Area, require_actor, user_locale
 
 
 class NewClientState(ClientFormMixin, rx.State):
@@ -31,9 +31,6 @@ class NewClientState(ClientFormMixin, rx.State):
 
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
-
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
 
     @rx.event
     async def open_dialog(self):
@@ -63,7 +60,7 @@ class NewClientState(ClientFormMixin, rx.State):
         actor = await self._actor()
         if actor is None:
             return None
-        locale = await self._locale()
+        locale = await user_locale(self)
         if self.link_mode and not existing_id:
             self.error = error_text(locale, UserError("client.form.choose_contact"))
             return None
@@ -104,7 +101,7 @@ class NewClientState(ClientFormMixin, rx.State):
             await asyncio.to_thread(onboarding.invite, actor=actor, account_id=self._created_id,
                                     message=str(form.get("message", "")))
         except UserError as err:
-            self.invite_error = error_text(await self._locale(), err)
+            self.invite_error = error_text(await user_locale(self), err)
             return None
         return self._go_to_client()
 

@@ -6,9 +6,8 @@ import dataclasses
 import reflex as rx
 
 from portal import routes
-from portal.i18n import format as fmt
 from portal.services import outbox
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_formats
 
 STATUSES = ("all", "queued", "failed", "sent")
 
@@ -43,10 +42,10 @@ class OutboxViewState(rx.State):
         if not actor.is_admin:
             return rx.redirect(routes.STAFF_CLIENTS)
         items = await asyncio.to_thread(outbox.list_outbox, actor=actor, status=self.status)
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
         self.rows = [OutboxItem(id=r.id, recipient=r.to, template=r.template, status=r.status,
-                                created=fmt.datetime(r.created_at, locale),
-                                sent=fmt.datetime(r.sent_at, locale) if r.sent_at else "", attempts=r.attempts,
+                                created=formats.datetime(r.created_at),
+                                sent=formats.datetime(r.sent_at) if r.sent_at else "", attempts=r.attempts,
                                 error=r.last_error) for r in items]
         self.loaded = True
         return None

@@ -6,13 +6,12 @@ import dataclasses
 import reflex as rx
 
 from portal.domain.enums import SessionScope
-from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
 from portal import realtime
-from portal.services import portal_home, profile, questionnaires, talks
-from portal.state.email_notices import EmailNoticesMixin
+from portal.services import portal_home, questionnaires, talks
+from portal.state.personal_settings import PersonalSettingsMixin
 from portal.state.questionnaires import QuestionnaireRow, questionnaire_rows
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_formats
 
 HOME_SUBMITTED = 3
 
@@ -91,11 +90,12 @@ class PortalHomeState(rx.State):
         # A session from an email link sees its open questions only.
         data = None if actor.scope != SessionScope.FULL else await asyncio.to_thread(portal_home.home, actor=actor)
         forms = [] if data is None else await asyncio.to_thread(questionnaires.client_questionnaires, actor=actor)
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
+        locale = formats.locale
         # Open ones all; of the submitted only the latest, so the home page does not grow forever.
         submitted = [f for f in forms if f.submitted_at is not None]
         self.questionnaire_list = questionnaire_rows(
-            [f for f in forms if f.submitted_at is None] + submitted[:HOME_SUBMITTED], locale)
+            [f for f in forms if f.submitted_at is None] + submitted[:HOME_SUBMITTED], formats)
         self.questions = [
             QuestionView(thread_id=i.thread_id, date=fmt.date(i.booking.date, locale),
                          amount=fmt.money(i.booking.amount_cents, i.booking.currency, locale),
@@ -138,7 +138,7 @@ class PortalHomeState(rx.State):
             self.current_account = str(account)
 
 
-class ProfileState(EmailNoticesMixin, rx.State):
+class ProfileState(PersonalSettingsMixin, rx.State):
     """The user's own settings."""
 
     @rx.event
@@ -147,18 +147,6 @@ class ProfileState(EmailNoticesMixin, rx.State):
         actor = await require_actor(self, Area.PORTAL)
         if actor is None:
             return to_login(self)
-        await self._read_notices(actor)
-        return None
-
-    @rx.event
-    async def set_language(self, locale: str):
-        """Store the chosen UI language and switch to it."""
-        actor = await require_actor(self, Area.PORTAL)
-        if actor is None:
-            return to_login(self)
-        if locale not in SUPPORTED_LOCALES:
-            return None
-        await asyncio.to_thread(profile.set_locale, actor=actor, locale=locale)
-        (await self.get_state(SessionState)).locale = locale
+        await self._read_settings(actor)
         return None
 

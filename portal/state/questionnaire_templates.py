@@ -14,7 +14,7 @@ from portal.i18n import translate
 from portal.services import questionnaires
 from portal.services.access import NotFound
 from portal.services.questionnaires import QuestionnaireError
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_locale
 
 KINDS = tuple(kind.value for kind in QuestionKind)
 
@@ -61,9 +61,6 @@ class QuestionnaireTemplatesState(rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Check the staff session and show the templates (the first one opened)."""
@@ -96,10 +93,10 @@ class QuestionnaireTemplatesState(rx.State):
             setattr(self, field, "")
             ok = True
         except QuestionnaireError as err:
-            setattr(self, field, translate(await self._locale(), err.key, **err.params))
+            setattr(self, field, translate(await user_locale(self), err.key, **err.params))
         except NotFound:
             # A colleague deleted it meanwhile.
-            setattr(self, field, translate(await self._locale(), "quest.error.gone"))
+            setattr(self, field, translate(await user_locale(self), "quest.error.gone"))
         await self._show(actor)
         return ok
 
@@ -123,7 +120,7 @@ class QuestionnaireTemplatesState(rx.State):
             self.selected = await asyncio.to_thread(questionnaires.create_template, actor=actor,
                                                     title=str(form.get("title", "")))
         except QuestionnaireError as err:
-            self.list_error = translate(await self._locale(), err.key)
+            self.list_error = translate(await user_locale(self), err.key)
             return None
         self.list_error, self.error, self.notice = "", "", ""
         await self._show(actor)
@@ -138,7 +135,7 @@ class QuestionnaireTemplatesState(rx.State):
         title, intro, template_id = str(form.get("title", "")), str(form.get("intro", "")), self.selected
         if await self._change(actor, lambda: questionnaires.update_template(
                 actor=actor, template_id=template_id, title=title, intro=intro)):
-            self.notice = translate(await self._locale(), "quest.template.saved")
+            self.notice = translate(await user_locale(self), "quest.template.saved")
         return None
 
     @rx.event

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -22,7 +21,7 @@ from portal.services.questionnaires import MissingAnswers, QuestionnaireError
 from portal.services.uploads import UploadRefused
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
-from portal.state.session import Area, SessionState, path_tail, require_actor, to_login
+from portal.state.session import Area, path_tail, require_actor, to_login, user_formats, user_locale
 
 QUESTION_UPLOAD_ID = "questionnaire-file"
 
@@ -59,16 +58,12 @@ class AnswerItem:
     error: str = ""
 
 
-def _day(moment: dt.datetime, locale: str) -> str:
-    """The calendar day of a UTC moment as the firm's clock shows it."""
-    return fmt.date(moment.astimezone(ZoneInfo(fmt.DEFAULT_TIMEZONE)).date(), locale)
-
-
-def questionnaire_rows(summaries: list[questionnaires.QuestionnaireSummary], locale: str) -> list[QuestionnaireRow]:
+def questionnaire_rows(summaries: list[questionnaires.QuestionnaireSummary],
+                       formats: fmt.Formats) -> list[QuestionnaireRow]:
     """List lines for questionnaires, in the user's language."""
     return [QuestionnaireRow(id=q.id, href=routes.portal_questionnaire(q.ref), title=q.title,
-                             account_name=q.account_name, sent=_day(q.sent_at, locale),
-                             submitted=fmt.datetime(q.submitted_at, locale) if q.submitted_at else "",
+                             account_name=q.account_name, sent=formats.day(q.sent_at),
+                             submitted=formats.datetime(q.submitted_at) if q.submitted_at else "",
                              answered=q.answered, total=q.total) for q in summaries]
 
 
@@ -85,18 +80,18 @@ def _display(question: questionnaires.QuestionWithAnswer, locale: str) -> str:
     return answer.value
 
 
-def _answer_items(view: questionnaires.QuestionnaireView, locale: str, *, staff: bool,
+def _answer_items(view: questionnaires.QuestionnaireView, formats: fmt.Formats, *, staff: bool,
                   errors: dict[int, str]) -> list[AnswerItem]:
     items = []
     for q in view.questions:
         answer = q.answer
         note = ""
         if answer is not None:
-            when = fmt.datetime(answer.answered_at, locale)
-            note = f"{answer.answered_by} · {when}" if staff else f"{translate(locale, 'quest.saved')} · {when}"
+            when = formats.datetime(answer.answered_at)
+            note = f"{answer.answered_by} · {when}" if staff else f"{translate(formats.locale, 'quest.saved')} · {when}"
         items.append(AnswerItem(
             id=q.id, number=q.number, text=q.text, kind=q.kind, required=q.required, answered=answer is not None,
-            value=answer.value if answer else "", display=_display(q, locale),
+            value=answer.value if answer else "", display=_display(q, formats.locale),
             file_href=routes.file(answer.file_key) if answer and answer.file_key else "", note=note,
             stamp=f"{q.id}-{answer.answered_at.isoformat() if answer else ''}", error=errors.get(q.id, "")))
     return items
@@ -128,9 +123,6 @@ class StaffQuestionnairesState(rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Open the client of the URL and list what was sent to it."""
@@ -147,15 +139,15 @@ class StaffQuestionnairesState(rx.State):
         return None
 
     async def _show(self, actor: Actor) -> None:
-        locale = await self._locale()
+        formats = await user_formats(self)
         try:
             summaries = await asyncio.to_thread(questionnaires.account_questionnaires, actor=actor,
                                                 account_id=self._account_id)
-            self.rows = questionnaire_rows(summaries, locale)
+            self.rows = questionnaire_rows(summaries, formats)
             if self.open_id and self.open_id in {r.id for r in self.rows}:
                 view = await asyncio.to_thread(questionnaires.questionnaire, actor=actor,
                                                questionnaire_id=self.open_id)
-                self.answers = _answer_items(view, locale, staff=True, errors={})
+                self.answers = _answer_items(view, formats, staff=True, errors={})
             else:
                 self.open_id, self.answers = 0, []
         except NotFound:
@@ -212,7 +204,7 @@ class StaffQuestionnairesState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        locale = await self._locale()
+        locale = await user_locale(self)
         if not self.send_template.isdigit():
             self.send_error = translate(locale, "quest.send.choose")
             return None
@@ -242,7 +234,7 @@ class StaffQuestionnairesState(rx.State):
             await asyncio.to_thread(questionnaires.reopen, actor=actor, questionnaire_id=questionnaire_id)
             self.error = ""
         except NotFound:
-            self.error = translate(await self._locale(), "quest.error.gone")
+            self.error = translate(await user_locale(self), "quest.error.gone")
         await self._show(actor)
         return None
 
@@ -268,9 +260,6 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.PORTAL)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Check the password login and open the questionnaire of the URL."""
@@ -293,13 +282,13 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
         except NotFound:
             self.not_found, self.loaded, self.items = True, True, []
             return
-        locale = await self._locale()
+        formats = await user_formats(self)
         summary = view.summary
         self.title, self.intro, self.account_name = summary.title, view.intro, summary.account_name
-        self.sent = _day(summary.sent_at, locale)
-        self.submitted = fmt.datetime(summary.submitted_at, locale) if summary.submitted_at else ""
+        self.sent = formats.day(summary.sent_at)
+        self.submitted = formats.datetime(summary.submitted_at) if summary.submitted_at else ""
         self.answered, self.total = summary.answered, summary.total
-        self.items = _answer_items(view, locale, staff=False, errors=self._errors)
+        self.items = _answer_items(view, formats, staff=False, errors=self._errors)
         self.not_found, self.loaded = False, True
 
     @rx.event
@@ -327,9 +316,9 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
             self._set_error(question_id, "")
             self.submit_error = ""  # it named what was missing then; the button tells again
         except QuestionnaireError as err:
-            self._set_error(question_id, translate(await self._locale(), err.key, **err.params))
+            self._set_error(question_id, translate(await user_locale(self), err.key, **err.params))
         except NotFound:
-            self._set_error(question_id, translate(await self._locale(), "quest.error.gone"))
+            self._set_error(question_id, translate(await user_locale(self), "quest.error.gone"))
         await self._show(actor)
         return None
 
@@ -374,7 +363,7 @@ class ClientQuestionnaireState(FileUploadMixin, rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        locale = await self._locale()
+        locale = await user_locale(self)
         try:
             await asyncio.to_thread(questionnaires.submit, actor=actor, questionnaire_id=self._questionnaire_id)
             self.submit_error, self._errors = "", {}

@@ -16,6 +16,7 @@ from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.domain.enums import SessionScope
 from portal.i18n import CATALOGS, DEFAULT_LOCALE, negotiate, normalize_locale
+from portal.i18n import format as fmt
 from portal.services import auth, conversations, firm, notifications
 
 
@@ -46,6 +47,7 @@ class SessionState(rx.State):
     email: str = ""
     is_admin: bool = False
     locale: str = DEFAULT_LOCALE
+    timezone: str = fmt.DEFAULT_TIMEZONE
     firm_name: str = ""
     action_count: int = 0
     talk_only: bool = False
@@ -79,7 +81,10 @@ class SessionState(rx.State):
         self.name = actor.name
         self.email = actor.email
         self.is_admin = actor.is_admin
-        self.locale = normalize_locale(actor.locale)
+        # A language the user chose wins; otherwise the browser's, as on the public pages.
+        self.locale = (normalize_locale(actor.locale) if actor.locale
+                       else negotiate(self.router.headers.accept_language))
+        self.timezone = actor.timezone or fmt.DEFAULT_TIMEZONE
         self.talk_only = actor.scope != SessionScope.FULL
         subject = f"{actor.kind.value}-{actor.id}"
         if self._subject != subject:
@@ -160,6 +165,17 @@ async def require_actor(state: rx.State, area: Area) -> Actor | None:
 def path_tail(state: rx.State) -> str:
     """The last segment of the page's path: the token or id of a ``/.../[param]`` route."""
     return state.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+async def user_locale(state: rx.State) -> str:
+    """The UI language of the user of ``state``'s tab."""
+    return (await state.get_state(SessionState)).locale
+
+
+async def user_formats(state: rx.State) -> fmt.Formats:
+    """How dates and times are shown to the user of ``state``'s tab (language and zone)."""
+    session = await state.get_state(SessionState)
+    return fmt.Formats(locale=session.locale, timezone=session.timezone)
 
 
 def to_login(state: rx.State) -> rx.event.EventSpec:

@@ -9,11 +9,10 @@ from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.domain.enums import ClientTab, ReminderKind
 from portal.domain.errors import UserError
-from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import clients, onboarding, reminders
 from portal.services.access import AccessDenied
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, require_actor, to_login, user_formats, user_locale
 
 
 @dataclasses.dataclass
@@ -117,9 +116,6 @@ class StaffClientsState(rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Check the session, follow changes live, then fetch the first page."""
@@ -139,7 +135,7 @@ class StaffClientsState(rx.State):
             await self._fetch(actor)
 
     async def _fetch(self, actor: Actor) -> None:
-        locale = await self._locale()
+        formats = await user_formats(self)
         result = await asyncio.to_thread(
             clients.list_clients, actor=actor, tab=self.tab or None, query=self.query, missing_only=self.missing_only,
             descending=self.sort == "desc", page=self.page)
@@ -152,7 +148,7 @@ class StaffClientsState(rx.State):
             self.total, self.pages = total, pages
             self.pending = [PendingRow(
                 contact_id=p.contact_id, name=p.name, email=p.email,
-                invited=fmt.datetime(p.invited_at, locale) if p.invited_at else "",
+                invited=formats.datetime(p.invited_at) if p.invited_at else "",
                 accounts=", ".join(name for _, _, name in p.accounts),
                 href=routes.staff_client(p.accounts[0][1], routes.STAFF_CLIENT_INFO) if p.accounts else "",
             ) for p in people]
@@ -213,7 +209,7 @@ class StaffClientsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return
-        locale = await self._locale()
+        locale = await user_locale(self)
         try:
             d = await asyncio.to_thread(clients.account_details, actor=actor, account_id=int(account_id))
         except AccessDenied:
@@ -267,7 +263,7 @@ class StaffClientsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return
-        locale = await self._locale()
+        locale = await user_locale(self)
         kinds = [k.value for k in ReminderKind if form.get(f"kind_{k.value}") in ("on", True, "true")]
         try:
             sent = await asyncio.to_thread(reminders.remind_accountants, actor=actor, account_id=self._remind_account,
@@ -289,7 +285,7 @@ class StaffClientsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return
-        locale = await self._locale()
+        locale = await user_locale(self)
         try:
             await asyncio.to_thread(onboarding.reinvite, actor=actor, contact_id=int(contact_id))
         except UserError as err:

@@ -59,13 +59,13 @@ def attachment_items(attachments: tuple[AttachmentView, ...]) -> list[Attachment
                            previewable=a.content_type in _PREVIEWABLE) for a in attachments]
 
 
-def message_items(view: ThreadView, actor: Actor, locale: str) -> list[MessageItem]:
+def message_items(view: ThreadView, actor: Actor, formats: fmt.Formats) -> list[MessageItem]:
     """The talk's messages for this viewer (``mine`` decides who may delete)."""
     return [
         MessageItem(id=m.id, from_client=m.author_kind in OUTSIDE_AUTHORS,
                     internal=view.kind == ThreadKind.INTERNAL,
                     mine=m.author_kind == actor.kind and m.author_id == actor.id, sender=m.sender_name,
-                    body=m.body, time=fmt.datetime(m.created_at, locale), delivery=m.delivery.value,
+                    body=m.body, time=formats.datetime(m.created_at), delivery=m.delivery.value,
                     edited=m.edited, deleted=m.deleted, attachments=attachment_items(m.attachments))
         for m in view.messages
     ]

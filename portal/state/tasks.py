@@ -10,12 +10,11 @@ import reflex as rx
 
 from portal import routes
 from portal.domain.actor import Actor
-from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import tasks
 from portal.services.access import NotFound
 from portal.state.file_upload import FileUploadMixin
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, SessionState, require_actor, to_login, user_formats
 from portal.state.thread_panel import ThreadPanelState
 
 TASK_UPLOAD_ID = "task-upload"
@@ -58,13 +57,13 @@ class TaskPanelState(FileUploadMixin, rx.State):
 
     async def _load(self, actor: Actor) -> None:
         thread_id = await self._thread_id()
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
         try:
             views = await asyncio.to_thread(tasks.list_tasks, actor=actor, thread_id=thread_id) if thread_id else []
         except NotFound:
             views = []
         self.items = [TaskItem(id=v.id, text=v.text, done=v.done_at is not None,
-                               done_note=(fmt.datetime(v.done_at, locale) + (" · " + v.done_by if v.done_by else ""))
+                               done_note=(formats.datetime(v.done_at) + (" · " + v.done_by if v.done_by else ""))
                                if v.done_at else "",
                                files=[TaskFileItem(name=f.filename, href=routes.file(f.key)) for f in v.files])
                       for v in views]

@@ -10,11 +10,10 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.domain.actor import Actor
-from portal.i18n import format as fmt
 from portal.i18n import translate
 from portal.services import conversations, receipts, talks
 from portal.services.access import NotFound
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, SessionState, require_actor, to_login, user_formats
 from portal.state.talk_view import BookingDetail, MessageItem, booking_detail, message_items
 
 ATTACH_UPLOAD_ID = "thread-attachment"
@@ -57,14 +56,15 @@ class ThreadPanelState(rx.State):
 
     async def _load(self, actor: Actor) -> None:
         view = await asyncio.to_thread(talks.thread_view, actor=actor, thread_id=self.thread_id)
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
+        locale = formats.locale
         self.subject = view.subject or (view.booking.counterparty if view.booking else "")
         self.is_booking_talk = view.booking is not None
         self.booking = booking_detail(view.booking, locale) if view.booking else BookingDetail()
-        self.messages = message_items(view, actor, locale)
+        self.messages = message_items(view, actor, formats)
         self.thread_open = view.status == "open"
         self.can_close = self.thread_open and conversations.may_close(actor, view)
-        self.closed_at = fmt.datetime(view.closed_at, locale) if view.closed_at else ""
+        self.closed_at = formats.datetime(view.closed_at) if view.closed_at else ""
 
     @rx.event
     async def open_thread(self, thread_id: int, account_name: str = ""):
@@ -118,7 +118,8 @@ class ThreadPanelState(rx.State):
         actor = await self._actor()
         if actor is None:
             return False
-        locale = (await self.get_state(SessionState)).locale
+        formats = await user_formats(self)
+        locale = formats.locale
         try:
             await asyncio.to_thread(call, actor=actor, **kwargs)
         except talks.TalkError as err:

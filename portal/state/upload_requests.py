@@ -19,7 +19,7 @@ from portal.services.upload_requests import RequestError
 from portal.state.bookings import Option
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
-from portal.state.session import Area, SessionState, require_actor, to_login
+from portal.state.session import Area, SessionState, require_actor, to_login, user_formats, user_locale
 
 PUBLIC_UPLOAD_ID = "request-upload"
 # The recipient select's value for "type another address".
@@ -84,9 +84,6 @@ class StaffRequestsState(rx.State):
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
 
-    async def _locale(self) -> str:
-        return (await self.get_state(SessionState)).locale
-
     @rx.event
     async def load(self):
         """Open the client named in the URL (if the user works it) and list its links."""
@@ -104,13 +101,14 @@ class StaffRequestsState(rx.State):
 
     async def _fetch(self, actor: Actor) -> None:
         rows = await asyncio.to_thread(upload_requests.list_requests, actor=actor, account_id=self._account_id)
-        locale = await self._locale()
+        formats = await user_formats(self)
+        locale = formats.locale
         self.rows = [RequestItem(id=r.id, folder=r.folder_name, message=r.message, status=r.status.value,
                                  recipient=r.recipient_email,
-                                 last_sent=fmt.datetime(r.last_sent_at, locale) if r.last_sent_at else "",
+                                 last_sent=formats.datetime(r.last_sent_at) if r.last_sent_at else "",
                                  expires=fmt.date(r.expires_on, locale) if r.expires_on else "",
-                                 created=fmt.datetime(r.created_at, locale), created_by=r.created_by, files=r.files,
-                                 last_upload=fmt.datetime(r.last_upload_at, locale) if r.last_upload_at else "")
+                                 created=formats.datetime(r.created_at), created_by=r.created_by, files=r.files,
+                                 last_upload=formats.datetime(r.last_upload_at) if r.last_upload_at else "")
                      for r in rows]
         self.is_guest = (await self.get_state(ClientPageState)).account_kind == "guest"
         self.loaded = True
@@ -131,7 +129,7 @@ class StaffRequestsState(rx.State):
 
     async def _recipient_options(self, actor: Actor) -> list[Option]:
         people = await asyncio.to_thread(upload_requests.recipient_choices, actor=actor, account_id=self._account_id)
-        other = Option(OTHER, translate(await self._locale(), "request.recipient.other"))
+        other = Option(OTHER, translate(await user_locale(self), "request.recipient.other"))
         return [*[Option(p.email, f"{p.name} <{p.email}>") for p in people], other]
 
     # Creating
@@ -184,7 +182,7 @@ class StaffRequestsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        locale = await self._locale()
+        locale = await user_locale(self)
         expires, problem = _parse_day(str(form.get("expires", "")))
         email = _chosen_address(self.recipient, str(form.get("email", ""))) if self.send_email else ""
         if problem:
@@ -215,7 +213,7 @@ class StaffRequestsState(rx.State):
     async def copy_created(self):
         """Copy the link the dialog shows."""
         return [rx.set_clipboard(self.created_link),
-                rx.toast.success(translate(await self._locale(), "request.copied"))]
+                rx.toast.success(translate(await user_locale(self), "request.copied"))]
 
     # The three-dot menu
 
@@ -225,7 +223,7 @@ class StaffRequestsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        locale = await self._locale()
+        locale = await user_locale(self)
         try:
             link = await asyncio.to_thread(upload_requests.request_link, actor=actor, request_id=request_id)
         except RequestError as err:
@@ -264,7 +262,7 @@ class StaffRequestsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        locale = await self._locale()
+        locale = await user_locale(self)
         email = _chosen_address(self.recipient, str(form.get("email", "")))
         try:
             if self.action == "send":

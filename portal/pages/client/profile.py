@@ -3,13 +3,11 @@
 import reflex as rx
 
 from portal import routes
-from portal.components.email_notices import email_notices_switch
+from portal.components.personal_settings import email_notices_switch, language_select, timezone_select
 from portal.components.push_devices import push_devices
 from portal.components.shell import portal_shell
 from portal.state.portal_home import ProfileState
 from portal.state.session import SessionState, t
-
-LANGUAGES = {"de": "Deutsch", "en": "English", "fr": "Français"}
 
 
 def _row(label: rx.Var, value: rx.Component) -> rx.Component:
@@ -25,16 +23,8 @@ def profile_page() -> rx.Component:
                 rx.vstack(
                     _row(t("profile.name"), rx.text(SessionState.name, weight="medium")),
                     _row(t("login.email"), rx.text(SessionState.email, weight="medium")),
-                    rx.vstack(
-                        rx.el.label(t("profile.language"), html_for="language", font_size="14px",
-                                    color="var(--gray-11)"),
-                        rx.select.root(
-                            rx.select.trigger(id="language", width="100%"),
-                            rx.select.content(*[rx.select.item(label, value=code) for code, label in LANGUAGES.items()]),
-                            value=SessionState.locale, on_change=ProfileState.set_language, size="3",
-                        ),
-                        spacing="1", width="100%",
-                    ),
+                    language_select(ProfileState),
+                    timezone_select(ProfileState),
                     email_notices_switch(ProfileState, "profile.email_notices.help"),
                     spacing="4", width="100%",
                 ),

@@ -33,7 +33,7 @@ def _template(row: TemplateRow) -> rx.Component:
 
 def _entry(entry: EntryRow, index: rx.Var) -> rx.Component:
     return rx.flex(
-        rx.input(value=entry.path, on_change=lambda value: F.set_path(index, value), placeholder="Steuern/2026",
+        rx.input(value=entry.path, on_change=lambda value: F.set_path(index, value), placeholder=t("template.path.example"),
                  flex="1", min_width="180px", size="2", aria_label=t("template.path")),
         rx.el.label(rx.hstack(rx.switch(checked=entry.shared, on_change=lambda on: F.set_shared(index, on)),
                               rx.text(t("template.shared"), size="2"), spacing="2", align="center")),

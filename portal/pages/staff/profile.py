@@ -4,7 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.common import ACCENT, loading, page_heading
-from portal.components.email_notices import email_notices_switch
+from portal.components.personal_settings import email_notices_switch, language_select, timezone_select
 from portal.components.push_devices import push_devices
 from portal.components.shell import staff_shell
 from portal.state.digests import CHOICES, DigestRow, StaffProfileState
@@ -104,7 +104,9 @@ def staff_profile_page() -> rx.Component:
                 P.loaded,
                 rx.vstack(
                     _who(),
-                    rx.card(email_notices_switch(P, "profile.email_notices.staff_help"), width="100%"),
+                    rx.card(rx.vstack(language_select(P), timezone_select(P),
+                                      email_notices_switch(P, "profile.email_notices.staff_help"),
+                                      spacing="4", width="100%"), width="100%"),
                     push_devices(),
                     rx.heading(t("digest.title"), size="5", as_="h2", margin_top="12px"),
                     rx.text(t("digest.help"), size="2", color_scheme="gray"),

@@ -49,7 +49,7 @@ def settings_page() -> rx.Component:
                                       spacing="1", flex="1"),
                             rx.select.root(
                                 rx.select.trigger(id="mail-quiet", min_width="140px"),
-                                rx.select.content(*[rx.select.item(f"{m} min", value=m) for m in QUIET_CHOICES]),
+                                rx.select.content(*[rx.select.item(f"{m} " + t("unit.minutes"), value=m) for m in QUIET_CHOICES]),
                                 value=FirmSettingsState.mail_quiet_minutes,
                                 on_change=FirmSettingsState.set_mail_quiet_minutes),
                             align="center", spacing="4", width="100%", wrap="wrap",
