@@ -5,7 +5,7 @@
  * The notices themselves are Reflex components (portal/components/pwa.py) so their
  * texts come from the catalogs; this script only flips classes on <html> that
  * assets/pwa.css turns into visibility:
- *   pwa-update       a new version is installed and waits ("Neu laden")
+ *   pwa-update-ready a new version is installed and waits ("Neu laden")
  *   pwa-installable  the browser offered installation (beforeinstallprompt)
  *   pwa-ios          iOS, not yet on the home screen: show the Share instructions
  *   pwa-standalone   running as the installed app: no install hints at all
@@ -94,7 +94,7 @@
   function watchForUpdate(reg) {
     function waiting() {
       // Only an update counts: the very first install has no controller to replace.
-      if (reg.waiting && navigator.serviceWorker.controller) set("pwa-update", true);
+      if (reg.waiting && navigator.serviceWorker.controller) set("pwa-update-ready", true);
     }
     waiting();
     reg.addEventListener("updatefound", function () {
@@ -132,7 +132,7 @@
     var reg = await registration;
     if (!reg || !reg.waiting) return window.location.reload();
     updating = true;
-    set("pwa-update", false);
+    set("pwa-update-ready", false);
     reg.waiting.postMessage({ type: "skip-waiting" });
   }
 

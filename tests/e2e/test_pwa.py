@@ -296,3 +296,22 @@ def test_ios_gets_add_to_home_screen_instructions(proxied_page):
     page.reload()
     expect(page.get_by_role("heading", name="Profil", level=1)).to_be_visible()
     expect(hint).to_be_hidden()
+
+
+def test_new_version_is_announced_and_taken_on_reload(new_page):
+    person = _client("Update Schreinerei Kurz")
+    page = new_page(PHONE)
+    _log_in_client(page, person)
+    _wait_for_control(page)
+    notice = page.get_by_text("Neue Version verfügbar")
+    expect(notice).to_be_hidden()
+    # A deployment in miniature: the registration gets a worker script the browser has not
+    # run yet, installs it beside the active one, and the page learns of it as of a real one.
+    page.evaluate("navigator.serviceWorker.register('/sw.js?deployment=2', {scope: '/'}).then(() => true)")
+    expect(notice).to_be_visible()
+    screenshot(page, "pwa-update-phone")
+    page.evaluate("window.beforeUpdate = true")
+    page.get_by_role("button", name="Neu laden").click()
+    page.wait_for_function("window.beforeUpdate === undefined && navigator.serviceWorker.controller !== null")
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("?deployment=2")
+    expect(page.get_by_role("heading", name=f"Paula {person.last_name}", level=1)).to_be_visible()
