@@ -17,12 +17,10 @@
   var DISMISSED_KEY = "portal.install.dismissed";
   // The offline page (portal/api/pwa.py) reads it to speak the user's language.
   var LOCALE_KEY = "portal.locale";
-  var flags = {};
   var installPrompt = null;
   var updating = false;
 
   function set(flag, on) {
-    flags[flag] = on;
     document.documentElement.classList.toggle(flag, on);
   }
 
@@ -76,18 +74,13 @@
     set("pwa-dismissed", true);
   }
 
-  // React re-renders may rebuild attributes it owns; these classes are ours, so put
-  // them back if a render dropped them, and pick up the user's language on the way.
+  // The notice's lang follows the session's language, which the page learns only after
+  // its state has loaded (and again when the user switches): remember each change.
   new MutationObserver(function () {
-    for (var flag in flags) {
-      if (document.documentElement.classList.contains(flag) !== flags[flag]) set(flag, flags[flag]);
-    }
     var marker = document.getElementById("pwa-update");
     var lang = marker && marker.getAttribute("lang");
     if (lang && lang !== recall(LOCALE_KEY)) remember(LOCALE_KEY, lang);
-  }).observe(document.documentElement, {
-    attributes: true, attributeFilter: ["class", "lang"], childList: true, subtree: true,
-  });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"], childList: true, subtree: true });
 
   var supported = window.isSecureContext && "serviceWorker" in navigator;
 

@@ -210,6 +210,11 @@ def test_worker_controls_the_portal_and_the_offline_page_shows_without_server(pr
     expect(page.get_by_role("heading", name=f"Paula {person.last_name}", level=1)).to_be_visible()
     assert any(urlparse(url).path.startswith("/_event") for url in sockets)
 
+    # Opening a download or an email link is a navigation the worker would otherwise answer.
+    for path in (routes.file("no-such-file"), routes.talk_link("no-such-token")):
+        assert not page.goto(path).from_service_worker, path
+    page.goto(routes.PORTAL)
+    expect(page.get_by_role("heading", name=f"Paula {person.last_name}", level=1)).to_be_visible()
     # API, download, upload and event requests reach the server even from a controlled page.
     statuses = page.evaluate("""async (paths) => {
         const out = {};
