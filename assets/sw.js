@@ -12,7 +12,8 @@
  * Caching:
  *   - install: the app shell (SHELL below) is precached under the new version.
  *   - /assets/...: the build's hashed files, cache first (a new build has new names).
- *   - page navigations: network first; offline, the cached offline page answers.
+ *   - page navigations: network first; offline (or a gateway error from a reverse proxy
+ *     in front of a stopped portal), the cached offline page answers.
  *   - anything else of the shell: cache first (it belongs to this version).
  *   - everything else, above all NEVER_INTERCEPT: not touched at all (respondWith is
  *     never called), so the browser talks to the server as if there were no worker.
@@ -99,14 +100,23 @@ async function cacheFirst(request, cacheName) {
   return response;
 }
 
+// Behind a reverse proxy a stopped portal answers with these instead of failing.
+const GATEWAY_DOWN = [502, 503, 504];
+
+async function offlinePage() {
+  const cache = await caches.open(SHELL_CACHE);
+  return (await cache.match(OFFLINE_PAGE)) || Response.error();
+}
+
 async function navigate(request) {
+  let response;
   try {
-    return await fetch(request);
+    response = await fetch(request);
   } catch (err) {
-    // The server is unreachable (not an HTTP error: those pass through as they are).
-    const cache = await caches.open(SHELL_CACHE);
-    return (await cache.match(OFFLINE_PAGE)) || Response.error();
+    return offlinePage(); // the server is unreachable
   }
+  // Any other HTTP answer (404, 410, a redirect...) is the server's word: pass it on.
+  return GATEWAY_DOWN.includes(response.status) ? offlinePage() : response;
 }
 
 self.addEventListener("fetch", (event) => {

@@ -100,8 +100,9 @@ app = rx.App(
         # Offers the push switch to the profile pages.
         rx.el.script(src="/push.js", defer=True),
     ],
-    # Inside the state provider, on every page: the new-version notice.
-    extra_app_wraps={(3, "PwaUpdateNotice"): lambda stateful: rx.fragment(update_notice()) if stateful else None},
+    # The new-version notice on every page. A fragment, because Reflex nests the inner app
+    # wraps (and so the page) as children of each wrap: they end up beside the notice.
+    extra_app_wraps={(3, "PwaUpdateNotice"): lambda _stateful: rx.fragment(update_notice())},
 )
 app.register_lifespan_task(_lifespan)
 

@@ -30,10 +30,15 @@ NEVER_FROM_WORKER = ("/_event", "/_upload", "/ping", "/auth", "/files", "/export
 
 
 class LoopbackProxy:
-    """A TCP relay on 127.0.0.1 that can be stopped and started again on the same port."""
+    """A TCP relay on 127.0.0.1 that can be stopped and started again on the same port.
+
+    With ``gateway_down`` set it answers every new connection with 502, as a reverse
+    proxy does in front of a stopped app.
+    """
 
     def __init__(self, target_port: int):
         self.target_port = target_port
+        self.gateway_down = False
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._listener: socket.socket | None = None
@@ -78,6 +83,10 @@ class LoopbackProxy:
             except OSError:
                 return
             client.settimeout(None)
+            if self.gateway_down:
+                client.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                client.close()
+                continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
                 self._open.update((client, upstream))
@@ -243,6 +252,16 @@ def test_worker_controls_the_portal_and_the_offline_page_shows_without_server(pr
     page.get_by_role("button", name=translate("en", "pwa.offline.retry")).click()
     expect(page.get_by_role("heading", name=f"Paula {person.last_name}", level=1)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/portal/?$"))
+
+    # Behind a reverse proxy the stopped portal is a 502, which means offline just as well.
+    proxy.gateway_down = True
+    proxy.stop()
+    proxy.start()
+    page.reload()
+    expect(page.get_by_role("heading", name=translate("en", "pwa.offline.title"))).to_be_visible()
+    proxy.gateway_down = False
+    # No click: the offline page notices by itself that the server answers again.
+    expect(page.get_by_role("heading", name=f"Paula {person.last_name}", level=1)).to_be_visible(timeout=20_000)
 
 
 def test_offline_page_speaks_the_browser_language_before_any_login(new_page):
