@@ -127,11 +127,14 @@ def offline_html() -> str:
     }}
   }}
   document.getElementById("retry").addEventListener("click", function () {{ location.reload(); }});
-  // Come back by itself once the server answers again (the worker never caches /ping).
-  setInterval(function () {{
-    fetch("{routes.PING}", {{cache: "no-store"}}).then(function (r) {{ if (r.ok) location.reload(); }},
-                                                             function () {{}});
-  }}, 5000);
+  // Standing in for a page (the worker's fallback), come back by itself once the server
+  // answers again; the worker never touches {routes.PING}.
+  if (location.pathname !== "{routes.OFFLINE}") {{
+    setInterval(function () {{
+      fetch("{routes.PING}", {{cache: "no-store"}}).then(function (r) {{ if (r.ok) location.reload(); }},
+                                                   function () {{}});
+    }}, 5000);
+  }}
 }})();
 </script>
 </body></html>

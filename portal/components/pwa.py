@@ -3,8 +3,8 @@
 Whether they show is the browser's business (a waiting service worker, an install
 offer, iOS, standalone mode), so ``assets/pwa.js`` flips classes on ``<html>`` and
 ``assets/pwa.css`` shows or hides the wrappers here; the buttons call ``window.portalPwa``
-directly, which also works while the server is unreachable. Wrappers are plain elements
-without layout props: a styled component's own ``display`` would fight the stylesheet.
+directly, which also works while the server is unreachable. The toggled wrappers are
+plain elements that never set ``display``: a styled one would fight the stylesheet.
 """
 
 import reflex as rx
