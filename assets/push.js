@@ -1,6 +1,7 @@
-/* Web Push in the page: registers the service worker and offers window.portalPush.
+/* Web Push in the page: offers window.portalPush.
  *
- * Loaded from the head of every page (staff and client area). The Reflex state
+ * Loaded from the head of every page (staff and client area), after pwa.js, whose
+ * service worker registration it uses. The Reflex state
  * calls the functions below through rx.call_script and gets their result back;
  * the API paths come from portal/routes.py as arguments, never written here.
  * Every function resolves (never rejects) to a plain object the state can read:
@@ -16,13 +17,8 @@
     "PushManager" in window &&
     "Notification" in window;
 
-  // Scope "/" so every page is controlled; sw.js has no fetch handler (see there).
-  var registration = supported
-    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (err) {
-        console.warn("Service worker registration failed", err);
-        return null;
-      })
-    : Promise.resolve(null);
+  // pwa.js registers the worker wherever service workers exist; push needs more than that.
+  var registration = supported && window.portalPwa ? window.portalPwa.registration : Promise.resolve(null);
 
   // Every answer carries this browser's current subscription endpoint ("" if none),
   // so the page can tell which stored device is this one whatever happened.

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.api import build_api
+from portal.components.pwa import update_notice
 from portal.i18n import translate
 from portal.pages.client.conversations import conversations_page
 from portal.pages.client.documents import documents_page
@@ -83,14 +84,25 @@ def _forwarding_page() -> rx.Component:
 app = rx.App(
     api_transformer=build_api(),
     html_lang="de",
-    stylesheets=["/portal.css"],
+    stylesheets=["/portal.css", "/pwa.css"],
     style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     head_components=[
         rx.el.meta(name="theme-color", content="#0d9488"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
-        # Registers the service worker (sw.js) and offers the push switch to the profile pages.
+        # The installable app: manifest, home-screen icon and name for iOS, which reads no manifest icons.
+        rx.el.link(rel="manifest", href=routes.MANIFEST),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+        rx.el.meta(name="mobile-web-app-capable", content="yes"),
+        rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+        rx.el.meta(name="apple-mobile-web-app-title", content="Kanzleiportal"),
+        # pwa.js registers the service worker (sw.js) and runs first: push.js uses its registration.
+        rx.el.script(src="/pwa.js", defer=True),
+        # Offers the push switch to the profile pages.
         rx.el.script(src="/push.js", defer=True),
     ],
+    # The new-version notice on every page. A fragment, because Reflex nests the inner app
+    # wraps (and so the page) as children of each wrap: they end up beside the notice.
+    extra_app_wraps={(3, "PwaUpdateNotice"): lambda _stateful: rx.fragment(update_notice())},
 )
 app.register_lifespan_task(_lifespan)
 

@@ -53,6 +53,13 @@ API_PUSH_KEY = "/push/key"
 API_PUSH_SUBSCRIPTIONS = "/push/subscriptions"
 API_PUSH_SUBSCRIPTION = "/push/subscriptions/{subscription_id:int}"
 
+# The installable app: worker and offline page from portal/api/pwa.py, the manifest a static file.
+SERVICE_WORKER = "/sw.js"
+OFFLINE = "/offline"
+MANIFEST = "/manifest.webmanifest"
+# Reflex's health check; the offline page polls it to come back by itself.
+PING = "/ping"
+
 # Query parameter that opens one thread when a list page loads (push notification targets).
 THREAD_PARAM = "thread"
 
@@ -62,6 +69,8 @@ PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, S
          PORTAL_QUESTIONNAIRE)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
        API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
+# Endpoints of the app shell, which the service worker may cache (API routes it never touches).
+SHELL = (SERVICE_WORKER, OFFLINE)
 
 
 def reset_password(token: str) -> str:

@@ -3,7 +3,7 @@
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from portal.api import auth, files, magic, push, upload_links
+from portal.api import auth, files, magic, push, pwa, upload_links
 
 
 def build_api() -> Starlette:
@@ -12,5 +12,5 @@ def build_api() -> Starlette:
     Its middleware wraps Reflex's app too, which is how request links answer 404/410
     before their page is served (:mod:`portal.api.upload_links`).
     """
-    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES, *push.ROUTES],
+    return Starlette(routes=[*auth.ROUTES, *files.ROUTES, *magic.ROUTES, *push.ROUTES, *pwa.ROUTES],
                      middleware=[Middleware(upload_links.UploadLinkGate)])

@@ -12,12 +12,15 @@ from portal.i18n.clients import fr as clients_fr
 from portal.i18n.mail import de as mail_de
 from portal.i18n.mail import en as mail_en
 from portal.i18n.mail import fr as mail_fr
+from portal.i18n.pwa import de as pwa_de
+from portal.i18n.pwa import en as pwa_en
+from portal.i18n.pwa import fr as pwa_fr
 
 DEFAULT_LOCALE = "de"
 CATALOGS: dict[str, dict[str, str]] = {
-    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES, **clients_de.MESSAGES},
-    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES, **clients_en.MESSAGES},
-    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES, **clients_fr.MESSAGES},
+    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES, **clients_de.MESSAGES, **pwa_de.MESSAGES},
+    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES, **clients_en.MESSAGES, **pwa_en.MESSAGES},
+    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES, **clients_fr.MESSAGES, **pwa_fr.MESSAGES},
 }
 SUPPORTED_LOCALES = tuple(CATALOGS)
 

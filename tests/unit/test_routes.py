@@ -21,7 +21,7 @@ def test_declared_pages_are_unique_and_all_registered():
 
 def test_api_routes_are_unique_and_clash_with_nothing():
     api_paths = [route.path for route in build_api().routes if isinstance(route, Route)]
-    assert sorted(api_paths) == sorted(routes.API)
+    assert sorted(api_paths) == sorted(routes.API + routes.SHELL)
     assert len(set(api_paths)) == len(api_paths)
     for path in api_paths:
         assert path not in routes.PAGES

@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import ACCENT, loading
+from portal.components.pwa import install_card
 from portal.components.questionnaires import questionnaire_links
 from portal.components.shell import portal_shell
 from portal.components.threads import thread_sheet
@@ -191,6 +192,7 @@ def home_page() -> rx.Component:
                                                           questionnaire_links(PortalHomeState.questionnaire_list),
                                                           _messages_card(), _summary()))),
                               rx.foreach(PortalHomeState.shown_accounts, _account),
+                              install_card(dismissible=True),
                               spacing="4", width="100%"),
                     loading()),
             realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.personal_settings import email_notices_switch, language_select, timezone_select
 from portal.components.push_devices import push_devices
+from portal.components.pwa import install_card
 from portal.components.shell import portal_shell
 from portal.state.portal_home import ProfileState
 from portal.state.session import SessionState, t
@@ -31,6 +32,7 @@ def profile_page() -> rx.Component:
                 width="100%", size="3",
             ),
             push_devices(),
+            install_card(dismissible=False),
             rx.button(rx.icon("log-out", size=16), t("nav.logout"), on_click=SessionState.logout, size="3",
                       variant="soft", color_scheme="red", width="100%"),
             spacing="4", width="100%", max_width="560px",

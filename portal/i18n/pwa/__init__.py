@@ -1,0 +1,1 @@
+"""Messages of the installable app: offline page, new-version notice, install hints."""
