@@ -79,7 +79,8 @@ def _capture(page: Page, name: str) -> None:
 
 def check_screen(page: Page, name: str) -> None:
     """No sideways scroll, thumb-sized controls, and a screenshot named after the screen and size."""
-    page.wait_for_timeout(300)  # let sheets finish sliding in
+    # Sheets slide in and dialogs fade in: measure them where they come to rest.
+    page.wait_for_function("document.getAnimations().every((a) => a.playState !== 'running')")
     size = page.viewport_size
     found = page.evaluate(_MEASURE, TAP)
     _capture(page, f"mobile-{name}-{size['width']}x{size['height']}")
