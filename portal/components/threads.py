@@ -139,27 +139,27 @@ def thread_sheet() -> rx.Component:
         ),
         on_submit=P.send, reset_on_submit=False, width="100%",
     )
+    header = rx.hstack(
+        rx.vstack(
+            rx.drawer.title(P.subject, size="5", weight="bold", style={"overflow_wrap": "anywhere"}),
+            rx.cond(P.account_name != "", rx.text(P.account_name, size="2", color_scheme="gray")),
+            rx.cond(P.is_booking_talk, rx.vstack(
+                rx.hstack(rx.text(P.booking.date, size="2", color_scheme="gray"),
+                          rx.text(P.booking.amount, size="2", weight="bold"), spacing="3"),
+                rx.text(P.booking.text, size="2", color_scheme="gray"), spacing="1")),
+            # Up here, not beside "Send": the message box stays narrow enough for a phone.
+            rx.cond(P.thread_open & P.can_close,
+                    rx.button(rx.icon("archive", size=16), t("conversation.close"), type="button",
+                              color_scheme="red", variant="soft", size="1", margin_top="4px",
+                              on_click=P.close_thread)),
+            spacing="1", min_width="0",
+        ),
+        rx.spacer(),
+        rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
+        width="100%", align="start",
+    )
     return side_sheet(
         realtime.reload_on_change(realtime.ThreadRoom.version, P.refresh),
-        rx.hstack(
-            rx.vstack(
-                rx.drawer.title(P.subject, size="5", weight="bold", style={"overflow_wrap": "anywhere"}),
-                rx.cond(P.account_name != "", rx.text(P.account_name, size="2", color_scheme="gray")),
-                rx.cond(P.is_booking_talk, rx.vstack(
-                    rx.hstack(rx.text(P.booking.date, size="2", color_scheme="gray"),
-                              rx.text(P.booking.amount, size="2", weight="bold"), spacing="3"),
-                    rx.text(P.booking.text, size="2", color_scheme="gray"), spacing="1")),
-                # Up here, not beside "Send": the message box stays narrow enough for a phone.
-                rx.cond(P.thread_open & P.can_close,
-                        rx.button(rx.icon("archive", size=16), t("conversation.close"), type="button",
-                                  color_scheme="red", variant="soft", size="1", margin_top="4px",
-                                  on_click=P.close_thread)),
-                spacing="1", min_width="0",
-            ),
-            rx.spacer(),
-            rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
-            width="100%", align="start",
-        ),
         # The checklist follows the thread shown and its live changes.
         realtime.reload_on_change(P.thread_id, TaskPanelState.refresh),
         realtime.reload_on_change(realtime.ThreadRoom.version, TaskPanelState.refresh),
@@ -172,7 +172,8 @@ def thread_sheet() -> rx.Component:
                        rx.cond(P.edit_open, _edit_form(), compose),
                        rx.callout(rx.text(rx.cond(P.is_booking_talk, t("talk.closed_note"), t("threads.closed_at")),
                                           " ", P.closed_at), icon="archive", color_scheme="gray", width="100%")),
-        is_open=P.is_open, on_open_change=P.set_is_open, label=t("threads.sheet"), desktop_width="560px",
+        header=header, is_open=P.is_open, on_open_change=P.set_is_open, label=t("threads.sheet"),
+        desktop_width="560px",
     )
 
 

@@ -238,7 +238,6 @@ def _flyout() -> rx.Component:
     )
     return side_sheet(
         realtime.reload_on_change(realtime.ThreadRoom.version, S.refresh_talk),
-        header,
         rx.text(S.booking.text, size="2"),
         receipt_badge(S.booking.receipt_missing),
         _receipts(),
@@ -249,7 +248,7 @@ def _flyout() -> rx.Component:
                          log_id="staff-talk-log"),
                 rx.text(t("talk.empty"), size="2", color_scheme="gray")),
         rx.cond((S.thread_id == 0) | S.thread_open, _talk_fields()),
-        footer=rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
+        header=header, footer=rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
         is_open=S.flyout_open, on_open_change=S.set_flyout_open, label=t("talk.title"),
     )
 
