@@ -61,6 +61,11 @@ _MEASURE = """(tap) => {
     if (!fits) small.push(`${el.getAttribute('role') || el.tagName.toLowerCase()} "${nameOf(el)}"`
       + ` ${Math.round(own.width)}x${Math.round(own.height)}`);
   }
+  // Sheets and dialogs are fixed: the page's width cannot show that they run off the screen.
+  for (const dialog of document.querySelectorAll('[role=dialog], [role=alertdialog]')) {
+    const box = dialog.getBoundingClientRect();
+    if (box.left < -0.5 || box.right > innerWidth + 0.5) cut.push(`dialog "${nameOf(dialog)}"`);
+  }
   return {width: document.scrollingElement.scrollWidth, inner: innerWidth, small, cut};
 }"""
 
@@ -188,6 +193,11 @@ def test_client_screens_on_a_phone(new_page, office, phone):
     row = page.get_by_role("button", name="Unterhaltung öffnen").filter(has_text=office["subject"])
     expect(row).to_be_visible()
     check_screen(page, "conversations")
+    page.get_by_role("button", name="Neue Unterhaltung").click()
+    expect(page.get_by_role("dialog", name="Neue Unterhaltung").get_by_label("Betreff")).to_be_visible()
+    check_screen(page, "new-conversation")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
     row.click()
     sheet = page.get_by_role("dialog", name=office["subject"])
     expect(sheet.get_by_role("checkbox", name="Kontoauszüge Dezember")).to_be_visible()
