@@ -85,7 +85,7 @@ def _attach_zone() -> rx.Component:
                 P.is_booking_talk,
                 # A receipt is what the firm asked for: invite the camera on phones.
                 rx.vstack(rx.icon("camera", size=26, color=f"var(--{ACCENT}-11)"),
-                          rx.text(t("upload.receipt.title"), weight="bold"),
+                          rx.text(t("upload.receipt.title"), weight="bold", align="center"),
                           rx.text(t("upload.receipt.hint"), size="1", color_scheme="gray", align="center"),
                           align="center", spacing="1", padding_y="8px"),
                 rx.hstack(rx.icon("paperclip", size=18, color=f"var(--{ACCENT}-11)"),

@@ -212,6 +212,7 @@ def test_client_screens_on_a_phone(new_page, office, phone):
     # Documents: she opens the uploads folder.
     page.get_by_role("navigation", name="Hauptnavigation").last.get_by_role("link", name="Dokumente").click()
     folder = page.get_by_role("button", name="Ordner öffnen: Vom Kunden hochgeladene Dokumente")
+    expect(folder).to_be_visible()
     check_screen(page, "documents")
     folder.click()
     expect(page.get_by_role("navigation", name="Ordnerpfad")).to_contain_text("Vom Kunden hochgeladene Dokumente")
