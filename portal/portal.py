@@ -87,6 +87,10 @@ app = rx.App(
     stylesheets=["/portal.css", "/pwa.css"],
     style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     head_components=[
+        # Replaces Reflex's default viewport tag: a phone's keyboard shrinks the layout (the message
+        # box stays above it) and the page may reach under the notch (safe-area insets pad it).
+        rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover, "
+                                            "interactive-widget=resizes-content"),
         rx.el.meta(name="theme-color", content="#0d9488"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
         # The installable app: manifest, home-screen icon and name for iOS, which reads no manifest icons.

@@ -87,6 +87,11 @@ def chat_log(messages: rx.Var, *, on_delete, can_delete: rx.Var, log_id: str, on
         rx.foreach(messages, lambda m: _bubble(m, on_delete, can_delete, on_edit)),
         direction="column", gap="10px", width="100%", role="log", aria_live="polite",
         aria_label=t("talk.messages"), id=log_id,
+        # A chat opens at its newest message: scroll the sheet around the log to its end.
+        on_mount=rx.call_script(
+            f"(() => {{ let box = document.getElementById('{log_id}');"
+            " while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) box = box.parentElement;"
+            " if (box) box.scrollTop = box.scrollHeight; })()"),
     )
 
 

@@ -28,8 +28,9 @@ def breadcrumbs(state: type[rx.State]) -> rx.Component:
     )
 
 
-def folder_row(state: type[rx.State], item: FolderItem, menu: rx.Component | None = None) -> rx.Component:
-    """A folder line: opens on click; ``menu`` holds the staff's actions."""
+def folder_row(state: type[rx.State], item: FolderItem, menu: rx.Component | None = None,
+               mark_shared: bool = True) -> rx.Component:
+    """A folder line: opens on click; ``menu`` holds the staff's actions; ``mark_shared`` badges shared folders."""
     return rx.flex(
         rx.button(
             rx.icon("folder", size=20, color=f"var(--{ACCENT}-10)", flex_shrink="0"),
@@ -39,7 +40,7 @@ def folder_row(state: type[rx.State], item: FolderItem, menu: rx.Component | Non
             aria_label=t("documents.open_folder") + ": " + item.name,
         ),
         rx.cond(item.shared, rx.badge(rx.icon("users", size=12), t("documents.shared"), color_scheme="green",
-                                      variant="soft")),
+                                      variant="soft")) if mark_shared else rx.fragment(),
         menu or rx.fragment(),
         align="center", gap="8px", width="100%", border_bottom="1px solid var(--gray-a4)", role="listitem",
     )
@@ -62,12 +63,14 @@ def document_row(item: DocumentItem, menu: rx.Component | None = None) -> rx.Com
     )
 
 
-def folder_listing(state: type[rx.State], folder_menu=None, document_menu=None) -> rx.Component:
+def folder_listing(state: type[rx.State], folder_menu=None, document_menu=None,
+                   mark_shared: bool = True) -> rx.Component:
     """Subfolders, then documents, or a friendly empty state."""
     return rx.cond(
         (state.subfolders.length() > 0) | (state.docs.length() > 0),
         rx.box(
-            rx.foreach(state.subfolders, lambda f: folder_row(state, f, folder_menu(f) if folder_menu else None)),
+            rx.foreach(state.subfolders, lambda f: folder_row(state, f, folder_menu(f) if folder_menu else None,
+                                                              mark_shared)),
             rx.foreach(state.docs, lambda d: document_row(d, document_menu(d) if document_menu else None)),
             role="list", aria_label=t("documents.listing"), width="100%",
         ),

@@ -35,7 +35,7 @@ def _item(item: TaskItem, *, open_thread: rx.Var) -> rx.Component:
                                               size="2", on_click=K.remove(item.id),
                                               aria_label=t("task.remove") + ": " + item.text)),
                 spacing="1")),
-            gap="10px", align="start", width="100%",
+            gap="10px", align="center", width="100%",
         ),
         width="100%", padding_y="8px", border_bottom="1px solid var(--gray-a4)", role="listitem",
     )

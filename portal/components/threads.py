@@ -85,7 +85,7 @@ def _attach_zone() -> rx.Component:
                 P.is_booking_talk,
                 # A receipt is what the firm asked for: invite the camera on phones.
                 rx.vstack(rx.icon("camera", size=26, color=f"var(--{ACCENT}-11)"),
-                          rx.text(t("upload.receipt.title"), weight="bold"),
+                          rx.text(t("upload.receipt.title"), weight="bold", align="center"),
                           rx.text(t("upload.receipt.hint"), size="1", color_scheme="gray", align="center"),
                           align="center", spacing="1", padding_y="8px"),
                 rx.hstack(rx.icon("paperclip", size=18, color=f"var(--{ACCENT}-11)"),
@@ -132,43 +132,48 @@ def thread_sheet() -> rx.Component:
             rx.text_area(id="thread-body", name="body", required=True, max_length=10_000, rows="3", width="100%",
                          placeholder=t("talk.placeholder")),
             notice(P.error, tone="error"),
-            rx.hstack(emoji_picker("thread-body"),
-                      rx.cond(P.can_close, rx.button(rx.icon("archive", size=16), t("conversation.close"),
-                                                     type="button", color_scheme="red", variant="soft",
-                                                     on_click=P.close_thread)),
-                      rx.spacer(), rx.button(rx.icon("send", size=16), t("talk.send"), type="submit"),
+            rx.hstack(emoji_picker("thread-body"), rx.spacer(),
+                      rx.button(rx.icon("send", size=16), t("talk.send"), type="submit"),
                       width="100%", align="center"),
             spacing="2", width="100%",
         ),
         on_submit=P.send, reset_on_submit=False, width="100%",
     )
+    header = rx.hstack(
+        rx.vstack(
+            rx.drawer.title(P.subject, size="5", weight="bold", style={"overflow_wrap": "anywhere"}),
+            rx.cond(P.account_name != "", rx.text(P.account_name, size="2", color_scheme="gray")),
+            rx.cond(P.is_booking_talk, rx.vstack(
+                rx.hstack(rx.text(P.booking.date, size="2", color_scheme="gray"),
+                          rx.text(P.booking.amount, size="2", weight="bold"), spacing="3"),
+                rx.text(P.booking.text, size="2", color_scheme="gray"), spacing="1")),
+            # Up here, not beside "Send": the message box stays narrow enough for a phone.
+            rx.cond(P.thread_open & P.can_close,
+                    rx.button(rx.icon("archive", size=16), t("conversation.close"), type="button",
+                              color_scheme="red", variant="soft", size="1", margin_top="4px",
+                              on_click=P.close_thread)),
+            spacing="1", min_width="0",
+        ),
+        rx.spacer(),
+        rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
+        width="100%", align="start",
+    )
     return side_sheet(
         realtime.reload_on_change(realtime.ThreadRoom.version, P.refresh),
-        rx.hstack(
-            rx.vstack(
-                rx.drawer.title(P.subject, size="5", weight="bold", style={"overflow_wrap": "anywhere"}),
-                rx.cond(P.account_name != "", rx.text(P.account_name, size="2", color_scheme="gray")),
-                rx.cond(P.is_booking_talk, rx.vstack(
-                    rx.hstack(rx.text(P.booking.date, size="2", color_scheme="gray"),
-                              rx.text(P.booking.amount, size="2", weight="bold"), spacing="3"),
-                    rx.text(P.booking.text, size="2", color_scheme="gray"), spacing="1")),
-                spacing="1", min_width="0",
-            ),
-            rx.spacer(),
-            rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", size="3", aria_label=t("talk.close_flyout"))),
-            width="100%", align="start",
-        ),
         # The checklist follows the thread shown and its live changes.
         realtime.reload_on_change(P.thread_id, TaskPanelState.refresh),
         realtime.reload_on_change(realtime.ThreadRoom.version, TaskPanelState.refresh),
         task_checklist(open_thread=P.thread_open),
         chat_log(P.messages, on_delete=P.delete_message, on_edit=P.start_edit, can_delete=P.thread_open,
                  log_id="thread-log"),
-        rx.cond(P.thread_open,
-                rx.cond(P.edit_open, _edit_form(), rx.vstack(_attach_zone(), compose, spacing="3", width="100%")),
-                rx.callout(rx.text(rx.cond(P.is_booking_talk, t("talk.closed_note"), t("threads.closed_at")), " ",
-                                   P.closed_at), icon="archive", color_scheme="gray", width="100%")),
-        is_open=P.is_open, on_open_change=P.set_is_open, label=t("threads.sheet"), desktop_width="560px",
+        # Under the newest message; the answer box itself stays pinned below.
+        rx.cond(P.thread_open & ~P.edit_open, _attach_zone()),
+        footer=rx.cond(P.thread_open,
+                       rx.cond(P.edit_open, _edit_form(), compose),
+                       rx.callout(rx.text(rx.cond(P.is_booking_talk, t("talk.closed_note"), t("threads.closed_at")),
+                                          " ", P.closed_at), icon="archive", color_scheme="gray", width="100%")),
+        header=header, is_open=P.is_open, on_open_change=P.set_is_open, label=t("threads.sheet"),
+        desktop_width="560px",
     )
 
 
@@ -205,11 +210,12 @@ def new_conversation_dialog(*, recipient_label: rx.Var) -> rx.Component:
                                          width="100%"),
                             spacing="1", width="100%"),
                         notice(N.new_error, tone="error"),
-                        rx.hstack(emoji_picker("new-body"), rx.spacer(),
-                                  rx.dialog.close(rx.button(t("talk.close_flyout"), variant="soft",
-                                                            color_scheme="gray", type="button")),
-                                  rx.button(rx.icon("send", size=16), t("conversation.start"), type="submit"),
-                                  width="100%"),
+                        # Wraps on a phone: "start" moves under the others, still on the right.
+                        rx.flex(rx.box(emoji_picker("new-body"), margin_right="auto"),
+                                rx.dialog.close(rx.button(t("talk.close_flyout"), variant="soft",
+                                                          color_scheme="gray", type="button")),
+                                rx.button(rx.icon("send", size=16), t("conversation.start"), type="submit"),
+                                width="100%", wrap="wrap", justify="end", gap="8px"),
                         spacing="3", width="100%",
                     ),
                     on_submit=N.create, reset_on_submit=False,

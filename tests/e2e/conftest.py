@@ -15,6 +15,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
 
 
 class MailBox:
@@ -76,8 +77,10 @@ def new_page(browser, app_url):
     """Factory for pages in fresh browser contexts (one per person)."""
     contexts = []
 
-    def make(viewport: dict = DESKTOP, locale: str = "de-DE"):
-        context = browser.new_context(viewport=viewport, locale=locale, base_url=app_url)
+    def make(viewport: dict = DESKTOP, locale: str = "de-DE", touch: bool = False):
+        # touch: a phone with a touch screen, so the CSS for coarse pointers applies.
+        context = browser.new_context(viewport=viewport, locale=locale, base_url=app_url, has_touch=touch,
+                                      is_mobile=touch)
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context.new_page()
@@ -87,7 +90,7 @@ def new_page(browser, app_url):
         context.close()
 
 
-def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot under tests/e2e/artifacts/."""
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot (of the whole page, or of the viewport only) under tests/e2e/artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)

@@ -24,7 +24,9 @@ def conversations_page() -> rx.Component:
                 rx.segmented_control.item(t("conversation.view.open"), value="open"),
                 rx.segmented_control.item(t("conversation.view.closed"), value="closed"),
                 rx.segmented_control.item(t("conversation.view.all"), value="all"),
-                value=C.view, on_change=C.set_view, width="100%", aria_label=t("conversation.views")),
+                # min_width 0: Radix's max-content minimum is wider than a 360 px phone.
+                value=C.view, on_change=C.set_view, width="100%", min_width="0",
+                aria_label=t("conversation.views")),
             rx.cond(C.loaded, thread_list(C.rows, empty_title=t("conversation.empty.title"),
                                           empty_text=t("conversation.empty.text")), loading()),
             thread_sheet(),

@@ -37,7 +37,8 @@ def documents_page() -> rx.Component:
             notice(D.error, tone="error"),
             rx.cond(D.folder_id != 0,
                     upload_zone(D, CLIENT_UPLOAD_ID, receive=D.receive, hint=t("documents.client_upload_hint"))),
-            folder_listing(D),
+            # Every folder a client sees is shared with them: a badge saying so only crowds the name.
+            folder_listing(D, mark_shared=False),
             spacing="4", width="100%",
         ),
         rx.text(t("documents.no_access"), color_scheme="gray"),

@@ -140,9 +140,13 @@ def _messages_card() -> rx.Component:
 
 
 def _choice(account: AccountView) -> rx.Component:
-    return rx.button(rx.icon("building-2", size=18), rx.text(account.name, flex="1", text_align="left"),
-                     rx.icon("chevron-right", size=18), on_click=PortalHomeState.choose_account(account.id.to_string()),
-                     variant="surface", size="4", width="100%", justify="start")
+    # Height follows the name: a long one wraps on a phone instead of running out of the button.
+    return rx.button(rx.icon("building-2", size=18, flex_shrink="0"),
+                     rx.text(account.name, flex="1", text_align="left", style={"overflow_wrap": "anywhere"}),
+                     rx.icon("chevron-right", size=18, flex_shrink="0"),
+                     on_click=PortalHomeState.choose_account(account.id.to_string()),
+                     variant="surface", size="3", width="100%", justify="start", height="auto", min_height="56px",
+                     padding_y="10px")
 
 
 def _account_chooser() -> rx.Component:

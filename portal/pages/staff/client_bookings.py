@@ -17,6 +17,8 @@ from portal.state.session import t
 S = StaffBookingsState
 LEDGERS = ("all", "suppliers", "customers", "bank", "other")
 TALK_FILTERS = ("all", "talk", "waiting", "answered", "internal", "closed")
+# The sender field sits outside the message form (above the pinned message box) and joins it by id.
+_COMPOSE_FORM_ID = "talk-compose"
 
 
 def ledger_label(ledger: rx.Var) -> rx.Var:
@@ -148,7 +150,8 @@ def _receipts() -> rx.Component:
     )
 
 
-def _compose() -> rx.Component:
+def _talk_fields() -> rx.Component:
+    """Whom the talk addresses and in whose name: above the pinned message box, sent with its form."""
     recipient_field = rx.cond(
         S.thread_id == 0,
         rx.vstack(
@@ -164,15 +167,21 @@ def _compose() -> rx.Component:
             spacing="1", width="100%",
         ),
     )
+    return rx.vstack(
+        recipient_field,
+        rx.vstack(
+            rx.el.label(t("talk.sender"), html_for="talk-sender", font_size="14px", font_weight="500"),
+            rx.input(id="talk-sender", name="sender_name", default_value=S.sender_name, width="100%",
+                     max_length=200, key=S.sender_name, custom_attrs={"form": _COMPOSE_FORM_ID}),
+            spacing="1", width="100%",
+        ),
+        spacing="3", width="100%",
+    )
+
+
+def _compose() -> rx.Component:
     return rx.form(
         rx.vstack(
-            recipient_field,
-            rx.vstack(
-                rx.el.label(t("talk.sender"), html_for="talk-sender", font_size="14px", font_weight="500"),
-                rx.input(id="talk-sender", name="sender_name", default_value=S.sender_name, width="100%",
-                         max_length=200, key=S.sender_name),
-                spacing="1", width="100%",
-            ),
             rx.vstack(
                 rx.el.label(t("talk.message"), html_for="talk-body", font_size="14px", font_weight="500"),
                 rx.text_area(id="talk-body", name="body", required=True, max_length=10_000, rows="3",
@@ -201,7 +210,7 @@ def _compose() -> rx.Component:
             notice(S.mail_notice, tone="info"),
             spacing="3", width="100%",
         ),
-        on_submit=S.send, reset_on_submit=False, width="100%",
+        on_submit=S.send, reset_on_submit=False, width="100%", id=_COMPOSE_FORM_ID,
     )
 
 
@@ -229,7 +238,6 @@ def _flyout() -> rx.Component:
     )
     return side_sheet(
         realtime.reload_on_change(realtime.ThreadRoom.version, S.refresh_talk),
-        header,
         rx.text(S.booking.text, size="2"),
         receipt_badge(S.booking.receipt_missing),
         _receipts(),
@@ -239,7 +247,8 @@ def _flyout() -> rx.Component:
                 chat_log(S.messages, on_delete=S.delete_message, can_delete=S.thread_open,
                          log_id="staff-talk-log"),
                 rx.text(t("talk.empty"), size="2", color_scheme="gray")),
-        rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
+        rx.cond((S.thread_id == 0) | S.thread_open, _talk_fields()),
+        header=header, footer=rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
         is_open=S.flyout_open, on_open_change=S.set_flyout_open, label=t("talk.title"),
     )
 
