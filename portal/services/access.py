@@ -50,6 +50,18 @@ def staff_account(s: Session, actor: Actor, account_id: int) -> ClientAccount:
     return account
 
 
+def staff_account_ids(s: Session, actor: Actor, accounts: list[ClientAccount]) -> set[int]:
+    """The ids among ``accounts`` the staff actor works: :func:`staff_account` for a whole
+    list, with one query for the assignments instead of one per account."""
+    require_staff(actor)
+    if actor.is_admin:
+        return {a.id for a in accounts}
+    assigned = set(s.exec(select(Assignment.account_id).where(
+        Assignment.staff_id == actor.id, Assignment.account_id.in_([a.id for a in accounts]))).all()) \
+        if accounts else set()
+    return {a.id for a in accounts if a.kind == AccountKind.GUEST or a.id in assigned}
+
+
 def responsible_staff(s: Session, account_id: int) -> list[StaffUser]:
     """Who in the firm hears about a client's news: its assigned accountants, else the admins."""
     assigned = s.exec(select(StaffUser).join(Assignment, Assignment.staff_id == StaffUser.id)
