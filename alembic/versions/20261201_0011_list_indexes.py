@@ -5,6 +5,8 @@
   clients page filter and counts, the client's home, digests) from the index alone.
 - document (folder_id, created_at) replaces (folder_id): a folder's listing, newest first.
 - contact (activated_at, invited_at): the "pending activation" list in its order.
+- message (thread_id, deleted_at, id): a thread's newest undeleted message, which orders
+  the inbox and the conversation lists and drives the counters.
 
 Revision ID: 0011
 Revises: 0010
@@ -31,9 +33,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_document_folder_created", ["folder_id", "created_at"], unique=False)
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index("ix_contact_pending", ["activated_at", "invited_at"], unique=False)
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index("ix_message_thread_last", ["thread_id", "deleted_at", "id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_thread_last")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index("ix_contact_pending")
     with op.batch_alter_table("document", schema=None) as batch_op:

@@ -9,15 +9,18 @@ from portal.i18n.booking_import import fr as import_fr
 from portal.i18n.clients import de as clients_de
 from portal.i18n.clients import en as clients_en
 from portal.i18n.clients import fr as clients_fr
+from portal.i18n.lists import de as lists_de
+from portal.i18n.lists import en as lists_en
+from portal.i18n.lists import fr as lists_fr
 from portal.i18n.mail import de as mail_de
 from portal.i18n.mail import en as mail_en
 from portal.i18n.mail import fr as mail_fr
 
 DEFAULT_LOCALE = "de"
 CATALOGS: dict[str, dict[str, str]] = {
-    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES, **clients_de.MESSAGES},
-    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES, **clients_en.MESSAGES},
-    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES, **clients_fr.MESSAGES},
+    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES, **clients_de.MESSAGES, **lists_de.MESSAGES},
+    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES, **clients_en.MESSAGES, **lists_en.MESSAGES},
+    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES, **clients_fr.MESSAGES, **lists_fr.MESSAGES},
 }
 SUPPORTED_LOCALES = tuple(CATALOGS)
 
