@@ -22,6 +22,9 @@ from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
 PREVIEW_PX = 480
+# Documents per step of a folder listing ("load more" asks for the next step).
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,14 @@ def _uploaders(s: Session, docs: list[Document]) -> dict[int, str]:
             else d.uploaded_by_name for d in docs}
 
 
-def browse(*, actor: Actor, account_id: int, folder_id: int | None = None) -> FolderView:
+def browse(*, actor: Actor, account_id: int, folder_id: int | None = None, limit: int = PAGE_SIZE) -> FolderView:
     """A folder of a client (the top level when ``folder_id`` is None) as the actor may see it.
+
+    Args:
+        actor: Staff working the client, or one of its users.
+        account_id: The client.
+        folder_id: The folder, or None for the top level (which holds no documents).
+        limit: Most documents returned, newest first (the listing pages by asking for more).
 
     Raises:
         NotFound: Unknown folder, or not the actor's to see.
@@ -156,7 +165,8 @@ def browse(*, actor: Actor, account_id: int, folder_id: int | None = None) -> Fo
         top = [n for n in nodes if n.parent_id is None or (actor.is_contact and n.parent_id not in by_id)]
         subfolders = [n for n in nodes if n.parent_id == folder_id] if folder_id is not None else top
         docs = s.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder_id)
-                      .order_by(Document.created_at.desc(), Document.id.desc())).all() if folder_id else []
+                      .order_by(Document.created_at.desc(), Document.id.desc())
+                      .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all() if folder_id else []
         uploaders = _uploaders(s, docs)
         rows = tuple(DocumentRow(id=d.id, key=d.blob_key, filename=d.filename, size=d.size,
                                  content_type=d.content_type, created_at=d.created_at, uploaded_by=uploaders[d.id])
