@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import realtime
@@ -225,9 +224,9 @@ def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = 
                    *_view_filter("all" if state == "all" else ("closed" if state == "closed" else "open"))]
         # The last author decides: no message yet counts as the firm's turn being done.
         if state == "waiting":
-            clauses.append(or_(_LAST.id.is_(None), _LAST.author_kind == SubjectKind.STAFF))
+            clauses.append(func.coalesce(_last(Message.author_kind), SubjectKind.STAFF.value) == SubjectKind.STAFF)
         elif state == "answered":
-            clauses.append(_LAST.author_kind != SubjectKind.STAFF)
+            clauses.append(_last(Message.author_kind) != SubjectKind.STAFF)
         return _newest_first(s, clauses, viewer_side=SubjectKind.STAFF, limit=limit)
 
 
@@ -272,28 +271,29 @@ def _view_filter(view: str) -> list:
     return []
 
 
-# The newest undeleted message of each thread, joined to the thread lists; served by the
-# message index (thread_id, deleted_at, id): one index step per thread.
-_LAST = aliased(Message)
-_LAST_ID = select(func.max(Message.id)).where(
-    Message.thread_id == Thread.id, Message.deleted_at.is_(None)).correlate(Thread).scalar_subquery()
+def _last(column):
+    """A column of the thread's newest undeleted message, per thread row; one step down the
+    message index (thread_id, deleted_at, id), so ordering and filtering by it stay cheap."""
+    return (select(column).where(Message.thread_id == Thread.id, Message.deleted_at.is_(None))
+            .order_by(Message.id.desc()).limit(1).correlate(Thread).scalar_subquery())
 
 
 def _newest_first(s: Session, clauses: list, *, viewer_side: str, limit: int) -> list[ThreadSummary]:
     """The first ``limit`` threads matching ``clauses`` by last activity, with what the lists show."""
-    rows = s.exec(select(Thread, _LAST).outerjoin(_LAST, _LAST.id == _LAST_ID).where(*clauses)
-                  .order_by(func.coalesce(_LAST.created_at, Thread.created_at).desc(), Thread.id.desc())
-                  .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
-    if not rows:
+    threads = s.exec(select(Thread).where(*clauses)
+                     .order_by(func.coalesce(_last(Message.created_at), Thread.created_at).desc(), Thread.id.desc())
+                     .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
+    if not threads:
         return []
-    threads = [t for t, _ in rows]
+    last = talks.last_messages(s, [t.id for t in threads])
     names = dict(s.exec(select(ClientAccount.id, ClientAccount.name).where(
         ClientAccount.id.in_({t.account_id for t in threads}))).all())
     booking_ids = {t.booking_id for t in threads if t.booking_id}
     bookings = dict(s.exec(select(Booking.id, Booking.counterparty).where(
         Booking.id.in_(booking_ids))).all()) if booking_ids else {}
     result = []
-    for t, message in rows:
+    for t in threads:
+        message = last.get(t.id)
         author = message.author_kind if message else viewer_side
         result.append(ThreadSummary(
             id=t.id, kind=t.kind, account_id=t.account_id, account_name=names.get(t.account_id, ""),
