@@ -237,21 +237,20 @@ def action_count(*, actor: Actor) -> int:
     """
     with db.session() as s:
         if actor.is_staff:
-            threads = s.exec(select(Thread).where(
-                Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
-                Thread.status == ThreadStatus.OPEN, Thread.kind != ThreadKind.INTERNAL)).all()
+            clauses = [Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
+                       Thread.kind != ThreadKind.INTERNAL]
             other_side = OUTSIDE_AUTHORS  # client users, and guests' arrivals through request links
         else:
-            links = {link.account_id: link for link in s.exec(select(AccountContact).where(
-                AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+            links = list(s.exec(select(AccountContact).where(
+                AccountContact.contact_id == actor.id, AccountContact.login == True)).all())  # noqa: E712
+            if not links:
+                return 0
             kinds = [ThreadKind.BOOKING_TALK, ThreadKind.CONVERSATION] if actor.scope == SessionScope.FULL \
                 else [ThreadKind.BOOKING_TALK]  # an email link reaches booking talks only
-            threads = [t for t in s.exec(select(Thread).where(
-                Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
-                Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
+            clauses = [access.contact_threads(actor, links), Thread.kind.in_(kinds)]
             other_side = {SubjectKind.STAFF.value}
-        last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
-        return sum(1 for t in threads if t.id in last and last[t.id].author_kind in other_side)
+        return s.exec(select(func.count()).select_from(Thread).where(
+            *clauses, Thread.status == ThreadStatus.OPEN, _last(Message.author_kind).in_(sorted(other_side)))).one()
 
 
 def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)):
