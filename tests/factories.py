@@ -54,7 +54,8 @@ def client(*, name: str, accountants: tuple[StaffUser, ...] = (), kind: AccountK
         s.add(account)
         s.flush()
         s.add_all(Assignment(staff_id=a.id, account_id=account.id) for a in accountants)
-        s.add_all(Booking(account_id=account.id, ledger=Ledger.SUPPLIERS, date=dt.date(2026, 11, 2 + i),
+        s.add_all(Booking(account_id=account.id, ledger=Ledger.SUPPLIERS,
+                          date=dt.date(2026, 11, 2) + dt.timedelta(days=i),
                           amount_cents=-(12_345 + i * 100), counterparty=f"Lieferant {i + 1}",
                           text=f"Rechnung {1000 + i}", receipt_missing=True)
                   for i in range(missing_receipts))

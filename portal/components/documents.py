@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal.components.common import ACCENT, empty_state
+from portal.components.paging import load_more
 from portal.state.documents import DocumentItem, FolderItem
 from portal.state.session import t
 
@@ -65,14 +66,17 @@ def document_row(item: DocumentItem, menu: rx.Component | None = None) -> rx.Com
 
 def folder_listing(state: type[rx.State], folder_menu=None, document_menu=None,
                    mark_shared: bool = True) -> rx.Component:
-    """Subfolders, then documents, or a friendly empty state."""
-    return rx.cond(
-        (state.subfolders.length() > 0) | (state.docs.length() > 0),
-        rx.box(
-            rx.foreach(state.subfolders, lambda f: folder_row(state, f, folder_menu(f) if folder_menu else None,
-                                                              mark_shared)),
-            rx.foreach(state.docs, lambda d: document_row(d, document_menu(d) if document_menu else None)),
-            role="list", aria_label=t("documents.listing"), width="100%",
+    """Subfolders, then documents (a step at a time), or a friendly empty state."""
+    return rx.fragment(
+        rx.cond(
+            (state.subfolders.length() > 0) | (state.docs.length() > 0),
+            rx.box(
+                rx.foreach(state.subfolders, lambda f: folder_row(state, f, folder_menu(f) if folder_menu else None,
+                                                                  mark_shared)),
+                rx.foreach(state.docs, lambda d: document_row(d, document_menu(d) if document_menu else None)),
+                role="list", aria_label=t("documents.listing"), width="100%",
+            ),
+            empty_state("folder-open", t("documents.empty.title"), t("documents.empty.text")),
         ),
-        empty_state("folder-open", t("documents.empty.title"), t("documents.empty.text")),
+        load_more(state.more_docs, state.load_more_docs),
     )

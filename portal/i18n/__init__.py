@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from portal.i18n import de, en, fr
-from portal.i18n.booking_import import de as import_de
-from portal.i18n.booking_import import en as import_en
-from portal.i18n.booking_import import fr as import_fr
-from portal.i18n.clients import de as clients_de
-from portal.i18n.clients import en as clients_en
-from portal.i18n.clients import fr as clients_fr
-from portal.i18n.mail import de as mail_de
-from portal.i18n.mail import en as mail_en
-from portal.i18n.mail import fr as mail_fr
-from portal.i18n.pwa import de as pwa_de
-from portal.i18n.pwa import en as pwa_en
-from portal.i18n.pwa import fr as pwa_fr
+import importlib
 
 DEFAULT_LOCALE = "de"
-CATALOGS: dict[str, dict[str, str]] = {
-    "de": {**de.MESSAGES, **mail_de.MESSAGES, **import_de.MESSAGES, **clients_de.MESSAGES, **pwa_de.MESSAGES},
-    "en": {**en.MESSAGES, **mail_en.MESSAGES, **import_en.MESSAGES, **clients_en.MESSAGES, **pwa_en.MESSAGES},
-    "fr": {**fr.MESSAGES, **mail_fr.MESSAGES, **import_fr.MESSAGES, **clients_fr.MESSAGES, **pwa_fr.MESSAGES},
-}
+# The catalog of a language is the general one (portal/i18n/<lang>.py) plus one module
+# per area (portal/i18n/<area>/<lang>.py), so areas grow without touching each other.
+_AREAS = ("", "mail", "booking_import", "clients", "pwa", "lists")
+
+
+def _catalog(locale: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for area in _AREAS:
+        module = importlib.import_module(".".join(filter(None, ("portal.i18n", area, locale))))
+        merged.update(module.MESSAGES)
+    return merged
+
+
+CATALOGS: dict[str, dict[str, str]] = {locale: _catalog(locale) for locale in ("de", "en", "fr")}
 SUPPORTED_LOCALES = tuple(CATALOGS)
 
 

@@ -11,7 +11,14 @@ from portal.domain.clock import utcnow
 class Booking(SQLModel, table=True):
     """One booking line, e.g. a supplier invoice or a bank transaction."""
 
-    __table_args__ = (Index("ix_booking_account_date", "account_id", "date"),)
+    # account_date: an account's list, newest first; account_ledger_date: the same with the
+    # ledger filter; account_missing: missing receipts per account (clients page filter and
+    # counts, the client's home, digests) answered from the index alone.
+    __table_args__ = (
+        Index("ix_booking_account_date", "account_id", "date"),
+        Index("ix_booking_account_ledger_date", "account_id", "ledger", "date"),
+        Index("ix_booking_account_missing", "account_id", "receipt_missing", "exported_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="client_account.id")

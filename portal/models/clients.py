@@ -44,6 +44,9 @@ class Assignment(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     """A person on the client side; may log in to the portal."""
 
+    # The "pending activation" list: not activated, invited, longest waiting first.
+    __table_args__ = (Index("ix_contact_pending", "activated_at", "invited_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)

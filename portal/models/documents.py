@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from portal.domain.clock import utcnow
@@ -41,9 +41,12 @@ class Folder(SQLModel, table=True):
 class Document(SQLModel, table=True):
     """A stored file; the bytes live in the blob store under ``blob_key``."""
 
+    # A folder's listing, newest first (also any lookup by folder alone).
+    __table_args__ = (Index("ix_document_folder_created", "folder_id", "created_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="client_account.id", index=True)
-    folder_id: int | None = Field(default=None, foreign_key="folder.id", index=True)
+    folder_id: int | None = Field(default=None, foreign_key="folder.id")
     blob_key: str = Field(max_length=100, unique=True)
     filename: str = Field(max_length=255)
     size: int

@@ -30,7 +30,12 @@ class Thread(SQLModel, table=True):
 class Message(SQLModel, table=True):
     """One message in a thread."""
 
-    __table_args__ = (Index("ix_message_thread_created", "thread_id", "created_at"),)
+    # thread_created: a thread's messages in order; thread_last: the newest undeleted
+    # message of a thread (lists by last activity, counters) in one index step.
+    __table_args__ = (
+        Index("ix_message_thread_created", "thread_id", "created_at"),
+        Index("ix_message_thread_last", "thread_id", "deleted_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="thread.id")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import realtime
@@ -17,11 +18,14 @@ from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind, ThreadStatus
 from portal.domain.talks import OUTSIDE_AUTHORS
-from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Thread
+from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
 from portal.services import access, db, talks
 from portal.services.talks import TalkError
 
 MAX_SUBJECT_CHARS = 200
+# Threads per step of the inbox and the conversation lists ("load more" asks for the next step).
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 VIEWS = ("open", "closed", "all")
 INBOX_STATES = ("open", "waiting", "answered", "closed", "all")
 
@@ -183,22 +187,26 @@ def client_accounts(*, actor: Actor) -> list[AccountChoice]:
         return [AccountChoice(account_id=a.id, name=a.name, contacts=()) for a in rows]
 
 
-def list_for_client(*, actor: Actor, view: str = "open") -> list[ThreadSummary]:
-    """The client user's conversations in the Open / Closed / All view, newest activity first."""
+def list_for_client(*, actor: Actor, view: str = "open", limit: int = PAGE_SIZE) -> list[ThreadSummary]:
+    """The client user's conversations in the Open / Closed / All view, newest activity first.
+
+    Args:
+        actor: A client user with a full login.
+        view: ``open``, ``closed`` or ``all``.
+        limit: Most conversations returned (the list pages by asking for more).
+    """
     access.require_contact(actor)
     access.require_full_login(actor)
     with db.session() as s:
-        links = {link.account_id: link for link in s.exec(select(AccountContact).where(
-            AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+        links = list(s.exec(select(AccountContact).where(
+            AccountContact.contact_id == actor.id, AccountContact.login == True)).all())  # noqa: E712
         if not links:
             return []
-        query = select(Thread).where(Thread.account_id.in_(links), Thread.kind == ThreadKind.CONVERSATION)
-        query = _view_filter(query, view)
-        threads = [t for t in s.exec(query).all() if access.contact_sees_thread(links[t.account_id], t)]
-        return _summaries(s, threads, viewer_side=SubjectKind.CONTACT)
+        clauses = [access.contact_threads(actor, links), Thread.kind == ThreadKind.CONVERSATION, *_view_filter(view)]
+        return _newest_first(s, clauses, viewer_side=SubjectKind.CONTACT, limit=limit)
 
 
-def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = 100) -> list[ThreadSummary]:
+def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = PAGE_SIZE) -> list[ThreadSummary]:
     """The staff inbox across clients: booking talks, conversations and files that arrived
     through upload request links, newest activity first.
 
@@ -207,19 +215,19 @@ def inbox(*, actor: Actor, mine: bool = True, state: str = "open", limit: int = 
         mine: Only clients assigned to the actor (admins may choose all).
         state: ``open``, ``waiting`` (for the client), ``answered`` (needs the firm),
             ``closed`` or ``all``.
-        limit: Most threads returned.
+        limit: Most threads returned (the inbox pages by asking for more).
     """
     access.require_staff(actor)
     with db.session() as s:
         account_ids = _scoped_accounts(actor, mine, columns=(ClientAccount.id,))
-        query = select(Thread).where(Thread.account_id.in_(account_ids), Thread.kind != ThreadKind.INTERNAL)
-        query = _view_filter(query, "all" if state == "all" else ("closed" if state == "closed" else "open"))
-        summaries = _summaries(s, s.exec(query).all(), viewer_side=SubjectKind.STAFF)
+        clauses = [Thread.account_id.in_(account_ids), Thread.kind != ThreadKind.INTERNAL,
+                   *_view_filter("all" if state == "all" else ("closed" if state == "closed" else "open"))]
+        # The last author decides: no message yet counts as the firm's turn being done.
         if state == "waiting":
-            summaries = [t for t in summaries if t.last_author_kind == SubjectKind.STAFF]
+            clauses.append(func.coalesce(_last(Message.author_kind), SubjectKind.STAFF.value) == SubjectKind.STAFF)
         elif state == "answered":
-            summaries = [t for t in summaries if t.needs_action]
-        return summaries[:limit]
+            clauses.append(_last(Message.author_kind) != SubjectKind.STAFF)
+        return _newest_first(s, clauses, viewer_side=SubjectKind.STAFF, limit=limit)
 
 
 def action_count(*, actor: Actor) -> int:
@@ -229,21 +237,20 @@ def action_count(*, actor: Actor) -> int:
     """
     with db.session() as s:
         if actor.is_staff:
-            threads = s.exec(select(Thread).where(
-                Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
-                Thread.status == ThreadStatus.OPEN, Thread.kind != ThreadKind.INTERNAL)).all()
+            clauses = [Thread.account_id.in_(_scoped_accounts(actor, not actor.is_admin, columns=(ClientAccount.id,))),
+                       Thread.kind != ThreadKind.INTERNAL]
             other_side = OUTSIDE_AUTHORS  # client users, and guests' arrivals through request links
         else:
-            links = {link.account_id: link for link in s.exec(select(AccountContact).where(
-                AccountContact.contact_id == actor.id, AccountContact.login == True)).all()}  # noqa: E712
+            links = list(s.exec(select(AccountContact).where(
+                AccountContact.contact_id == actor.id, AccountContact.login == True)).all())  # noqa: E712
+            if not links:
+                return 0
             kinds = [ThreadKind.BOOKING_TALK, ThreadKind.CONVERSATION] if actor.scope == SessionScope.FULL \
                 else [ThreadKind.BOOKING_TALK]  # an email link reaches booking talks only
-            threads = [t for t in s.exec(select(Thread).where(
-                Thread.account_id.in_(links), Thread.status == ThreadStatus.OPEN,
-                Thread.kind.in_(kinds))).all() if access.contact_sees_thread(links[t.account_id], t)]
+            clauses = [access.contact_threads(actor, links), Thread.kind.in_(kinds)]
             other_side = {SubjectKind.STAFF.value}
-        last = talks.last_messages(s, [t.id for t in threads]) if threads else {}
-        return sum(1 for t in threads if t.id in last and last[t.id].author_kind in other_side)
+        return s.exec(select(func.count()).select_from(Thread).where(
+            *clauses, Thread.status == ThreadStatus.OPEN, _last(Message.author_kind).in_(sorted(other_side)))).one()
 
 
 def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)):
@@ -255,24 +262,34 @@ def _scoped_accounts(actor: Actor, mine: bool, columns: tuple = (ClientAccount,)
     return query
 
 
-def _view_filter(query, view: str):
+def _view_filter(view: str) -> list:
     if view == "open":
-        return query.where(Thread.status == ThreadStatus.OPEN)
+        return [Thread.status == ThreadStatus.OPEN]
     if view == "closed":
-        return query.where(Thread.status == ThreadStatus.CLOSED)
-    return query
+        return [Thread.status == ThreadStatus.CLOSED]
+    return []
 
 
-def _summaries(s: Session, threads: list[Thread], *, viewer_side: str) -> list[ThreadSummary]:
+def _last(column):
+    """A column of the thread's newest undeleted message, per thread row; one step down the
+    message index (thread_id, deleted_at, id), so ordering and filtering by it stay cheap."""
+    return (select(column).where(Message.thread_id == Thread.id, Message.deleted_at.is_(None))
+            .order_by(Message.id.desc()).limit(1).correlate(Thread).scalar_subquery())
+
+
+def _newest_first(s: Session, clauses: list, *, viewer_side: str, limit: int) -> list[ThreadSummary]:
+    """The first ``limit`` threads matching ``clauses`` by last activity, with what the lists show."""
+    threads = s.exec(select(Thread).where(*clauses)
+                     .order_by(func.coalesce(_last(Message.created_at), Thread.created_at).desc(), Thread.id.desc())
+                     .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
     if not threads:
         return []
-    ids = [t.id for t in threads]
-    last = talks.last_messages(s, ids)
+    last = talks.last_messages(s, [t.id for t in threads])
     names = dict(s.exec(select(ClientAccount.id, ClientAccount.name).where(
         ClientAccount.id.in_({t.account_id for t in threads}))).all())
+    booking_ids = {t.booking_id for t in threads if t.booking_id}
     bookings = dict(s.exec(select(Booking.id, Booking.counterparty).where(
-        Booking.id.in_({t.booking_id for t in threads if t.booking_id}))).all()) if any(
-        t.booking_id for t in threads) else {}
+        Booking.id.in_(booking_ids))).all()) if booking_ids else {}
     result = []
     for t in threads:
         message = last.get(t.id)
@@ -284,5 +301,4 @@ def _summaries(s: Session, threads: list[Thread], *, viewer_side: str) -> list[T
             last_preview=(message.body[:140] if message else ""), last_at=message.created_at if message else t.created_at,
             needs_action=t.status == ThreadStatus.OPEN and author != viewer_side,
             private=t.audience == Audience.CONTACT))
-    result.sort(key=lambda r: r.last_at, reverse=True)
     return result

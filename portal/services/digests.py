@@ -159,10 +159,11 @@ def list_subscriptions(*, actor: Actor) -> list[Subscription]:
                       .outerjoin(ClientAccount, ClientAccount.id == DigestSubscription.account_id)
                       .where(DigestSubscription.staff_id == actor.id)
                       .order_by(col(DigestSubscription.id))).all()
+        worked = access.staff_account_ids(s, actor, [account for _, account in rows if account is not None])
         seen: set[int | None] = set()
         result = []
         for row, account in rows:
-            if row.account_id in seen or (row.account_id is not None and not _works(s, actor, row.account_id)):
+            if row.account_id in seen or (row.account_id is not None and row.account_id not in worked):
                 continue
             seen.add(row.account_id)
             result.append(_view(row, account))

@@ -22,6 +22,9 @@ from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
 PREVIEW_PX = 480
+# Documents per step of a folder listing ("load more" asks for the next step).
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -120,18 +123,29 @@ class FolderView:
     tree: tuple[folders.FolderNode, ...]
 
 
-def _uploader(s: Session, doc: Document) -> str:
-    if doc.uploaded_by_kind == SubjectKind.STAFF:
-        user = s.get(StaffUser, doc.uploaded_by_id) if doc.uploaded_by_id else None
-        return user.name if user else ""
-    if doc.uploaded_by_kind == SubjectKind.CONTACT:
-        contact = s.get(Contact, doc.uploaded_by_id) if doc.uploaded_by_id else None
-        return f"{contact.first_name} {contact.last_name}".strip() if contact else ""
-    return doc.uploaded_by_name
+def _uploaders(s: Session, docs: list[Document]) -> dict[int, str]:
+    """Who uploaded each document, with one query per kind of uploader for the whole list."""
+    def ids_of(kind: str) -> set[int]:
+        return {d.uploaded_by_id for d in docs if d.uploaded_by_kind == kind and d.uploaded_by_id}
+
+    staff_ids, contact_ids = ids_of(SubjectKind.STAFF), ids_of(SubjectKind.CONTACT)
+    staff = dict(s.exec(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids))).all()) \
+        if staff_ids else {}
+    contacts = {c.id: f"{c.first_name} {c.last_name}".strip() for c in s.exec(
+        select(Contact).where(Contact.id.in_(contact_ids))).all()} if contact_ids else {}
+    names = {SubjectKind.STAFF: staff, SubjectKind.CONTACT: contacts}
+    return {d.id: names[d.uploaded_by_kind].get(d.uploaded_by_id, "") if d.uploaded_by_kind in names
+            else d.uploaded_by_name for d in docs}
 
 
-def browse(*, actor: Actor, account_id: int, folder_id: int | None = None) -> FolderView:
+def browse(*, actor: Actor, account_id: int, folder_id: int | None = None, limit: int = PAGE_SIZE) -> FolderView:
     """A folder of a client (the top level when ``folder_id`` is None) as the actor may see it.
+
+    Args:
+        actor: Staff working the client, or one of its users.
+        account_id: The client.
+        folder_id: The folder, or None for the top level (which holds no documents).
+        limit: Most documents returned, newest first (the listing pages by asking for more).
 
     Raises:
         NotFound: Unknown folder, or not the actor's to see.
@@ -151,9 +165,11 @@ def browse(*, actor: Actor, account_id: int, folder_id: int | None = None) -> Fo
         top = [n for n in nodes if n.parent_id is None or (actor.is_contact and n.parent_id not in by_id)]
         subfolders = [n for n in nodes if n.parent_id == folder_id] if folder_id is not None else top
         docs = s.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder_id)
-                      .order_by(Document.created_at.desc(), Document.id.desc())).all() if folder_id else []
+                      .order_by(Document.created_at.desc(), Document.id.desc())
+                      .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all() if folder_id else []
+        uploaders = _uploaders(s, docs)
         rows = tuple(DocumentRow(id=d.id, key=d.blob_key, filename=d.filename, size=d.size,
-                                 content_type=d.content_type, created_at=d.created_at, uploaded_by=_uploader(s, d))
+                                 content_type=d.content_type, created_at=d.created_at, uploaded_by=uploaders[d.id])
                      for d in docs)
         return FolderView(account_id=account_id, folder_id=folder_id, path=tuple(path), subfolders=tuple(subfolders),
                           documents=rows, tree=tuple(nodes))

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal.domain.actor import Actor
@@ -66,18 +67,26 @@ def home(*, actor: Actor) -> PortalHome:
             .where(AccountContact.contact_id == actor.id, AccountContact.login == True)  # noqa: E712
             .order_by(ClientAccount.name)).all()
         full_ids = [account.id for account, full in links if full]
-        missing = (Booking.receipt_missing == True, Booking.exported_at.is_(None))  # noqa: E712
-        totals = dict(s.exec(select(Booking.account_id, func.count()).where(
-            Booking.account_id.in_(full_ids), *missing).group_by(Booking.account_id)).all()) if full_ids else {}
-        items: dict[int, tuple[OpenItem, ...]] = {}
-        for account_id in totals:
-            items[account_id] = tuple(
-                OpenItem(id=b.id, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
-                         counterparty=b.counterparty, text=b.text)
-                for b in s.exec(select(Booking).where(Booking.account_id == account_id, *missing)
-                                .order_by(Booking.date.desc(), Booking.id.desc()).limit(OPEN_ITEMS_LIMIT)).all())
+        items: dict[int, list[OpenItem]] = {}
+        totals: dict[int, int] = {}
+        if full_ids:
+            # One query for every account: the newest items per account by rank, the total beside them.
+            newest_first = (Booking.date.desc(), Booking.id.desc())
+            ranked = select(
+                Booking,
+                func.row_number().over(partition_by=Booking.account_id, order_by=newest_first).label("rank"),
+                func.count().over(partition_by=Booking.account_id).label("total"),
+            ).where(Booking.account_id.in_(full_ids), Booking.receipt_missing == True,  # noqa: E712
+                    Booking.exported_at.is_(None)).subquery()
+            row = aliased(Booking, ranked)
+            for b, total in s.exec(select(row, ranked.c.total).where(ranked.c.rank <= OPEN_ITEMS_LIMIT)
+                                   .order_by(ranked.c.rank)).all():
+                totals[b.account_id] = total
+                items.setdefault(b.account_id, []).append(
+                    OpenItem(id=b.id, date=b.date, amount_cents=b.amount_cents, currency=b.currency,
+                             counterparty=b.counterparty, text=b.text))
         accounts = tuple(
-            AccountHome(id=account.id, name=account.name, full_access=full, open_items=items.get(account.id, ()),
+            AccountHome(id=account.id, name=account.name, full_access=full, open_items=tuple(items.get(account.id, ())),
                         open_items_total=totals.get(account.id, 0))
             for account, full in links
         )

@@ -48,6 +48,9 @@ MAX_QUESTIONS = 100
 MAX_TEXT_ANSWER_CHARS = 10_000
 YES, NO = "yes", "no"
 EMAIL_TEMPLATE = "questionnaire_sent"
+# Questionnaires per step of a list ("load more" asks for the next step).
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # How much of each missing question the submit error quotes.
 _MISSING_QUOTE_CHARS = 60
@@ -559,34 +562,43 @@ def _summaries(s: Session, rows: Iterable[Questionnaire]) -> list[QuestionnaireS
                                  total=totals.get(r.id, 0)) for r in rows]
 
 
-def _open_first(rows: Iterable[Questionnaire]) -> list[Questionnaire]:
-    return sorted(rows, key=lambda r: (r.submitted_at is not None, -r.sent_at.timestamp(), -r.id))
+def _open_first(clauses: list, limit: int):
+    """Sent questionnaires matching ``clauses``: open ones first, then newest sent first."""
+    return select(Questionnaire).where(*clauses, Questionnaire.sent_at.is_not(None)).order_by(
+        Questionnaire.submitted_at.is_not(None), Questionnaire.sent_at.desc(), Questionnaire.id.desc(),
+    ).limit(max(1, min(limit, MAX_PAGE_SIZE)))
 
 
-def client_questionnaires(*, actor: Actor) -> list[QuestionnaireSummary]:
+def client_questionnaires(*, actor: Actor, limit: int = PAGE_SIZE) -> list[QuestionnaireSummary]:
     """The questionnaires of every account where the client user may answer: open ones first.
+
+    Args:
+        actor: A client user with a full login.
+        limit: Most questionnaires returned.
 
     Raises:
         AccessDenied: Not a client user, or a session opened by an email link.
     """
     with db.session() as s:
         accounts = _client_accounts(s, actor)
-        rows = s.exec(select(Questionnaire).where(Questionnaire.account_id.in_(accounts),
-                                                  Questionnaire.sent_at.is_not(None))).all() if accounts else []
-        return _summaries(s, _open_first(rows))
+        rows = s.exec(_open_first([Questionnaire.account_id.in_(accounts)], limit)).all() if accounts else []
+        return _summaries(s, rows)
 
 
-def account_questionnaires(*, actor: Actor, account_id: int) -> list[QuestionnaireSummary]:
+def account_questionnaires(*, actor: Actor, account_id: int, limit: int = PAGE_SIZE) -> list[QuestionnaireSummary]:
     """The questionnaires sent to one client, open ones first (staff working the account).
+
+    Args:
+        actor: Staff working the account.
+        account_id: The account.
+        limit: Most questionnaires returned (the tab pages by asking for more).
 
     Raises:
         NotFound: Not the actor's client.
     """
     with db.session() as s:
         access.staff_account(s, actor, account_id)
-        rows = s.exec(select(Questionnaire).where(Questionnaire.account_id == account_id,
-                                                  Questionnaire.sent_at.is_not(None))).all()
-        return _summaries(s, _open_first(rows))
+        return _summaries(s, s.exec(_open_first([Questionnaire.account_id == account_id], limit)).all())
 
 
 def questionnaire(*, actor: Actor, questionnaire_id: int) -> QuestionnaireView:

@@ -67,6 +67,9 @@ MAX_MESSAGE_CHARS = 2000
 MAX_SUBJECT_CHARS = 120
 GUEST_ACCOUNT_NAME = "Gastkonto"
 EMAIL_TEMPLATE = "upload_request"
+# Links per step of a client's list ("load more" asks for the next step).
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 # Links are valid through the whole chosen day where the firm works.
 FIRM_TZ = ZoneInfo(fmt.DEFAULT_TIMEZONE)
 
@@ -389,8 +392,13 @@ def revoke(*, actor: Actor, request_id: int) -> None:
     realtime.publish({realtime.account_room(account_id)})
 
 
-def list_requests(*, actor: Actor, account_id: int) -> list[RequestRow]:
+def list_requests(*, actor: Actor, account_id: int, limit: int = PAGE_SIZE) -> list[RequestRow]:
     """The account's request links, newest first, with what arrived through each.
+
+    Args:
+        actor: Staff working the account.
+        account_id: The account.
+        limit: Most links returned (the list pages by asking for more).
 
     Raises:
         NotFound: If the actor does not work the account.
@@ -399,7 +407,8 @@ def list_requests(*, actor: Actor, account_id: int) -> list[RequestRow]:
     with db.session() as s:
         access.staff_account(s, actor, account_id)
         rows = s.exec(select(UploadRequest).where(UploadRequest.account_id == account_id)
-                      .order_by(UploadRequest.created_at.desc(), UploadRequest.id.desc())).all()
+                      .order_by(UploadRequest.created_at.desc(), UploadRequest.id.desc())
+                      .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
         if not rows:
             return []
         ids = [r.id for r in rows]

@@ -127,10 +127,15 @@ class InboxState(rx.State):
     mine: str = "mine"
     state: str = "open"
     loaded: bool = False
+    # How many threads are shown; live reloads keep it, "load more" adds a step.
+    shown: int = conversations.PAGE_SIZE
+    has_more: bool = False
 
     async def _fetch(self, actor: Actor) -> None:
-        items = await asyncio.to_thread(conversations.inbox, actor=actor, mine=self.mine == "mine", state=self.state)
-        self.rows = _rows(items, await user_formats(self))
+        # One more than shown tells whether a "load more" button is needed.
+        items = await asyncio.to_thread(conversations.inbox, actor=actor, mine=self.mine == "mine", state=self.state,
+                                        limit=self.shown + 1)
+        self.rows, self.has_more = _rows(items[:self.shown], await user_formats(self)), len(items) > self.shown
         self.loaded = True
 
     @rx.event
@@ -148,16 +153,24 @@ class InboxState(rx.State):
         return InboxState.load
 
     @rx.event
+    def load_more(self):
+        """Show the next step of older threads."""
+        self.shown += conversations.PAGE_SIZE
+        return InboxState.load
+
+    @rx.event
     def set_mine(self, value: str | list[str]):
         """My clients or all clients."""
         value = value[0] if isinstance(value, list) and value else value
         self.mine = value if value in ("mine", "all") else "mine"
+        self.shown = conversations.PAGE_SIZE
         return InboxState.load
 
     @rx.event
     def set_state(self, value: str):
         """Which threads to show."""
         self.state = value if value in conversations.INBOX_STATES else "open"
+        self.shown = conversations.PAGE_SIZE
         return InboxState.load
 
 
@@ -167,6 +180,8 @@ class ClientConversationsState(rx.State):
     rows: list[ThreadRow] = []
     view: str = "open"
     loaded: bool = False
+    shown: int = conversations.PAGE_SIZE
+    has_more: bool = False
 
     @rx.event
     async def load(self):
@@ -174,14 +189,22 @@ class ClientConversationsState(rx.State):
         actor = await require_actor(self, Area.PORTAL)
         if actor is None:
             return to_login(self)
-        items = await asyncio.to_thread(conversations.list_for_client, actor=actor, view=self.view)
-        self.rows = _rows(items, await user_formats(self))
+        items = await asyncio.to_thread(conversations.list_for_client, actor=actor, view=self.view,
+                                        limit=self.shown + 1)
+        self.rows, self.has_more = _rows(items[:self.shown], await user_formats(self)), len(items) > self.shown
         self.loaded = True
         return None
+
+    @rx.event
+    def load_more(self):
+        """Show the next step of older conversations."""
+        self.shown += conversations.PAGE_SIZE
+        return ClientConversationsState.load
 
     @rx.event
     def set_view(self, view: str | list[str]):
         """Open, closed or all."""
         value = view[0] if isinstance(view, list) and view else view
         self.view = value if value in conversations.VIEWS else "open"
+        self.shown = conversations.PAGE_SIZE
         return ClientConversationsState.load

@@ -58,15 +58,21 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
     targets: list[FolderItem] = []
     error: str = ""
     loaded: bool = False
+    # How many of the folder's documents are shown; refreshes keep it, "load more" adds a step.
+    docs_shown: int = documents.PAGE_SIZE
+    more_docs: bool = False
     _account_id: int = 0
 
     async def _actor(self) -> Actor | None:
         raise NotImplementedError
 
     async def _show(self, actor: Actor, folder_id: int) -> None:
+        if folder_id != self.folder_id:
+            self.docs_shown = documents.PAGE_SIZE
         try:
+            # One more than shown tells whether a "load more" button is needed.
             view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id,
-                                           folder_id=folder_id or None)
+                                           folder_id=folder_id or None, limit=self.docs_shown + 1)
         except NotFound:
             # The folder was deleted or unshared meanwhile: back to the top.
             view = await asyncio.to_thread(documents.browse, actor=actor, account_id=self._account_id)
@@ -77,7 +83,8 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
         self.subfolders = [FolderItem(id=n.id, name=n.name, shared=n.visible_to_client) for n in view.subfolders]
         self.docs = [DocumentItem(id=d.id, name=d.filename, size=fmt.size(d.size, formats.locale),
                                   date=formats.datetime(d.created_at), uploader=d.uploaded_by,
-                                  href=routes.file(d.key)) for d in view.documents]
+                                  href=routes.file(d.key)) for d in view.documents[:self.docs_shown]]
+        self.more_docs = len(view.documents) > self.docs_shown
         self.targets = [FolderItem(id=n.id, name=n.name, label="\u2003" * n.depth + n.name) for n in view.tree]
         self.loaded = True
 
@@ -89,6 +96,16 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
             return to_login(self)
         self.error = ""
         await self._show(actor, folder_id)
+        return None
+
+    @rx.event
+    async def load_more_docs(self):
+        """Show the next step of older documents in this folder."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        self.docs_shown += documents.PAGE_SIZE
+        await self._show(actor, self.folder_id)
         return None
 
     @rx.event

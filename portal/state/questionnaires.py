@@ -118,6 +118,9 @@ class StaffQuestionnairesState(rx.State):
     answers: list[AnswerItem] = []
     error: str = ""
     loaded: bool = False
+    # How many questionnaires are shown; reloads keep it, "load more" adds a step.
+    shown: int = questionnaires.PAGE_SIZE
+    has_more: bool = False
     _account_id: int = 0
 
     async def _actor(self) -> Actor | None:
@@ -131,6 +134,7 @@ class StaffQuestionnairesState(rx.State):
         if actor is None:
             return to_login(self)
         self.loaded, self.open_id, self.answers, self.notice, self.error = False, 0, [], "", ""
+        self.shown = questionnaires.PAGE_SIZE
         if client.not_found:
             self.loaded = True
             return None
@@ -141,9 +145,10 @@ class StaffQuestionnairesState(rx.State):
     async def _show(self, actor: Actor) -> None:
         formats = await user_formats(self)
         try:
+            # One more than shown tells whether a "load more" button is needed.
             summaries = await asyncio.to_thread(questionnaires.account_questionnaires, actor=actor,
-                                                account_id=self._account_id)
-            self.rows = questionnaire_rows(summaries, formats)
+                                                account_id=self._account_id, limit=self.shown + 1)
+            self.rows, self.has_more = questionnaire_rows(summaries[:self.shown], formats), len(summaries) > self.shown
             if self.open_id and self.open_id in {r.id for r in self.rows}:
                 view = await asyncio.to_thread(questionnaires.questionnaire, actor=actor,
                                                questionnaire_id=self.open_id)
@@ -152,8 +157,14 @@ class StaffQuestionnairesState(rx.State):
                 self.open_id, self.answers = 0, []
         except NotFound:
             # The accountant no longer works this client (assignment removed meanwhile).
-            self.rows, self.open_id, self.answers = [], 0, []
+            self.rows, self.has_more, self.open_id, self.answers = [], False, 0, []
         self.loaded = True
+
+    @rx.event
+    def load_more(self):
+        """Show the next step of older questionnaires."""
+        self.shown += questionnaires.PAGE_SIZE
+        return StaffQuestionnairesState.refresh
 
     @rx.event
     async def refresh(self):

@@ -56,6 +56,9 @@ class StaffRequestsState(rx.State):
 
     rows: list[RequestItem] = []
     loaded: bool = False
+    # How many links are shown; reloads keep it, "load more" adds a step.
+    shown: int = upload_requests.PAGE_SIZE
+    has_more: bool = False
     is_guest: bool = False
     error: str = ""
 
@@ -92,6 +95,7 @@ class StaffRequestsState(rx.State):
         if actor is None:
             return to_login(self)
         self.loaded, self.error, self.create_open, self.action = False, "", False, ""
+        self.shown = upload_requests.PAGE_SIZE
         if client.not_found:
             self.loaded = True
             return None
@@ -100,7 +104,10 @@ class StaffRequestsState(rx.State):
         return None
 
     async def _fetch(self, actor: Actor) -> None:
-        rows = await asyncio.to_thread(upload_requests.list_requests, actor=actor, account_id=self._account_id)
+        # One more than shown tells whether a "load more" button is needed.
+        rows = await asyncio.to_thread(upload_requests.list_requests, actor=actor, account_id=self._account_id,
+                                       limit=self.shown + 1)
+        rows, self.has_more = rows[:self.shown], len(rows) > self.shown
         formats = await user_formats(self)
         locale = formats.locale
         self.rows = [RequestItem(id=r.id, folder=r.folder_name, message=r.message, status=r.status.value,
@@ -112,6 +119,12 @@ class StaffRequestsState(rx.State):
                      for r in rows]
         self.is_guest = (await self.get_state(ClientPageState)).account_kind == "guest"
         self.loaded = True
+
+    @rx.event
+    def load_more(self):
+        """Show the next step of older links."""
+        self.shown += upload_requests.PAGE_SIZE
+        return StaffRequestsState.refresh
 
     @rx.event
     async def refresh(self):

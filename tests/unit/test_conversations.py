@@ -107,6 +107,18 @@ def test_inbox_filters_and_order(firm):
         conversations.inbox(actor=firm["maria"])
 
 
+def test_lists_page_newest_activity_first(firm):
+    first, second, third = (start(firm, subject=f"Thema {i}") for i in range(3))
+    talks.post_message(actor=firm["maria"], thread_id=first, body="Antwort")
+    assert [t.id for t in conversations.inbox(actor=firm["anna"], limit=2)] == [first, third]
+    assert [t.id for t in conversations.inbox(actor=firm["anna"], limit=3)] == [first, third, second]
+    assert [t.id for t in conversations.list_for_client(actor=firm["maria"], limit=2)] == [first, third]
+    answer = talks.thread_view(actor=firm["maria"], thread_id=first).messages[-1]
+    talks.delete_message(actor=firm["maria"], message_id=answer.id)
+    # A deleted message no longer counts as activity: the thread falls back to its first message.
+    assert [t.id for t in conversations.inbox(actor=firm["anna"])] == [third, second, first]
+
+
 def test_edit_and_delete_rules(firm):
     cid = start(firm)
     message_id = talks.thread_view(actor=firm["anna"], thread_id=cid).messages[0].id

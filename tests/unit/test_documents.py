@@ -93,6 +93,18 @@ def test_client_uploads_into_a_shared_folder_and_staff_see_who(office):
     assert "/" not in row.filename and "\u202e" not in row.filename and row.filename.endswith(".pdf")
 
 
+def test_a_folder_lists_its_newest_documents_first_a_step_at_a_time(office):
+    ids = [upload(who, office["uploads"].id, name=f"Beleg {i}.pdf")
+           for i, who in enumerate((office["maria"], office["anna"], office["maria"]))]
+    def listed(limit):
+        view = documents.browse(actor=office["anna"], account_id=office["account"].id,
+                                folder_id=office["uploads"].id, limit=limit)
+        return [(d.id, d.uploaded_by) for d in view.documents]
+
+    assert listed(2) == [(ids[2], "Maria Hofmann"), (ids[1], "Anna Schmidt")]
+    assert [doc_id for doc_id, _ in listed(10)] == ids[::-1]
+
+
 def test_client_cannot_upload_into_an_unshared_folder(office):
     secret = folders.create_folder(actor=office["anna"], account_id=office["account"].id, parent_id=None,
                                    name="Intern")

@@ -312,6 +312,9 @@ def test_client_lists_open_questionnaires_first(firm):
     assert [(r.id, r.submitted_at is not None) for r in rows] == [(second_id, False), (first_id, True)]
     assert rows[1].account_name == "Fragen GmbH" and questionnaires.id_from_ref(rows[1].ref) == first_id
     assert questionnaires.client_questionnaires(actor=firm["otto"]) == []
+    third_id, _q = _sent(firm)
+    assert [r.id for r in questionnaires.account_questionnaires(
+        actor=firm["anna"], account_id=firm["account"].id, limit=2)] == [third_id, second_id]
 
 
 # Submit, read-only, reopen

@@ -103,6 +103,12 @@ def test_create_defaults_to_30_days_and_stores_no_link(office):
     assert listed.folder_name == folders.UPLOADS_FOLDER_NAME and listed.message == "Bitte Kontoauszüge 2026"
 
 
+def test_the_list_shows_the_newest_links_a_step_at_a_time(office):
+    ids = [create(office, message=f"Bitte {i}").id for i in range(3)]
+    listed = ur.list_requests(actor=office["anna"], account_id=office["account"].id, limit=2)
+    assert [r.id for r in listed] == [ids[2], ids[1]]
+
+
 def test_links_differ_per_request_and_need_the_server_secret(office):
     first, second = create(office), create(office)
     assert first.link != second.link

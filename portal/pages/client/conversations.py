@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import loading
+from portal.components.paging import load_more
 from portal.components.shell import portal_shell
 from portal.components.threads import new_conversation_dialog, thread_list, thread_sheet
 from portal.state.conversations import ClientConversationsState
@@ -29,6 +30,7 @@ def conversations_page() -> rx.Component:
                 aria_label=t("conversation.views")),
             rx.cond(C.loaded, thread_list(C.rows, empty_title=t("conversation.empty.title"),
                                           empty_text=t("conversation.empty.text")), loading()),
+            load_more(C.has_more, C.load_more),
             thread_sheet(),
             spacing="4", width="100%",
         ),

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import realtime, routes
 from portal.components.client_frame import client_frame
 from portal.components.common import empty_state, notice
+from portal.components.paging import load_more
 from portal.components.questionnaires import answer_value, progress, question_heading, status_badge
 from portal.state.questionnaires import AnswerItem, QuestionnaireRow, TemplateChoice
 from portal.state.questionnaires import StaffQuestionnairesState as S
@@ -116,6 +117,7 @@ def client_questionnaires_page() -> rx.Component:
         rx.cond(S.rows.length() > 0,
                 rx.vstack(rx.foreach(S.rows, _row), spacing="3", width="100%"),
                 empty_state("clipboard-list", t("quest.sent.empty.title"), t("quest.sent.empty.text"))),
+        load_more(S.has_more, S.load_more),
         _send_dialog(),
         spacing="4", width="100%",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 from portal import realtime, routes
 from portal.components.client_frame import client_frame
 from portal.components.common import empty_state, notice
+from portal.components.paging import load_more
 from portal.state.session import t
 from portal.state.upload_requests import OTHER, RequestItem
 from portal.state.upload_requests import StaffRequestsState as R
@@ -277,6 +278,7 @@ def client_requests_page() -> rx.Component:
         notice(R.error, tone="error"),
         rx.cond(R.rows.length() > 0, rx.fragment(_table(), _cards()),
                 empty_state("link", t("request.empty.title"), t("request.empty.text"))),
+        load_more(R.has_more, R.load_more),
         _create_dialog(),
         _action_dialog(),
         spacing="4", width="100%",

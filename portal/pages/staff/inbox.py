@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import loading, page_heading
+from portal.components.paging import load_more
 from portal.components.shell import staff_shell
 from portal.components.threads import new_conversation_dialog, thread_list, thread_sheet
 from portal.state.conversations import InboxState
@@ -37,6 +38,7 @@ def inbox_page() -> rx.Component:
             rx.cond(InboxState.loaded,
                     thread_list(InboxState.rows, empty_title=t("inbox.empty.title"), empty_text=t("inbox.empty.text")),
                     loading()),
+            load_more(InboxState.has_more, InboxState.load_more),
             thread_sheet(),
             spacing="4", width="100%",
         ),

@@ -1,0 +1,1 @@
+"""Messages of the paging controls under lists that grow."""

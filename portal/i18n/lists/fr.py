@@ -1,0 +1,5 @@
+"""Paging controls under lists (fr)."""
+
+MESSAGES: dict[str, str] = {
+    "lists.load_more": "Afficher plus",
+}
