@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import ACCENT, brand_mark, loading
+from portal.components.document_language import document_language
 from portal.components.post_form import post_form
 from portal.components.presence import heartbeat
 from portal.state.session import LOGOUT_FORM_ID, SessionState, t
@@ -125,6 +126,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
     """
     return rx.box(
         _logout_form(),
+        document_language(),
         rx.cond(
             SessionState.kind == "staff",
             rx.flex(
@@ -191,6 +193,7 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
     )
     return rx.box(
         _logout_form(),
+        document_language(),
         rx.cond(
             SessionState.kind == "contact",
             rx.box(
@@ -225,6 +228,7 @@ def public_shell(*content: rx.Component) -> rx.Component:
         display=["none", "none", "flex"],
     )
     return rx.flex(
+        document_language(),
         brand_panel,
         rx.center(
             rx.vstack(*content, width="100%", max_width="400px", spacing="5"),
