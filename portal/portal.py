@@ -90,6 +90,8 @@ app = rx.App(
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
         # Registers the service worker (sw.js) and offers the push switch to the profile pages.
         rx.el.script(src="/push.js", defer=True),
+        # Gives the focus back to the control that opened a dialog once it closes.
+        rx.el.script(src="/focus_return.js", defer=True),
     ],
 )
 app.register_lifespan_task(_lifespan)

@@ -29,4 +29,6 @@ def side_sheet(*children: rx.Component, is_open: rx.Var, on_open_change, label: 
             ),
         ),
         open=is_open, on_open_change=on_open_change, direction="right",
+        # vaul leaves the focus on the page when the sheet opens unless told to move it in.
+        custom_attrs={"autoFocus": True},
     )

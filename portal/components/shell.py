@@ -27,9 +27,10 @@ _COUNTED = {routes.STAFF_INBOX, routes.PORTAL_CONVERSATIONS}
 def _counter(path: str) -> rx.Component:
     if path not in _COUNTED:
         return rx.fragment()
+    # The words follow the number for screen readers: "Nachrichten 2 warten auf Sie".
     return rx.cond(SessionState.action_count > 0,
-                   rx.badge(SessionState.action_count, color_scheme="orange", variant="solid", radius="full",
-                            aria_label=t("nav.waiting"), title=t("nav.waiting")))
+                   rx.badge(SessionState.action_count, rx.el.span(" ", t("nav.waiting"), class_name="sr-only"),
+                            color_scheme="orange", variant="solid", radius="full", title=t("nav.waiting")))
 
 
 def _logout_form() -> rx.Component:

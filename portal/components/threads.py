@@ -68,7 +68,8 @@ def thread_row(row: ThreadRow) -> rx.Component:
             ),
             width="100%",
         ),
-        on_click=P.open_thread(row.id, row.account_name), type="button", aria_label=t("threads.open"),
+        on_click=P.open_thread(row.id, row.account_name), type="button",
+        aria_label=t("threads.open") + ": " + row.subject,
         style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"},
     )
 

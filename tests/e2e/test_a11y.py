@@ -149,6 +149,13 @@ def test_public_and_client_screens_have_no_serious_violations(new_page, office):
     axe.scan_both_sizes(page, "questionnaire")
     axe.assert_none()
 
+    # Screen readers choose their voice by <html lang>, which follows the user's language.
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    french = new_page(PHONE, locale="fr-FR")
+    french.goto(routes.LOGIN)
+    expect(french.get_by_role("heading", level=1)).to_have_text("Connexion")
+    expect(french.locator("html")).to_have_attribute("lang", "fr")
+
 
 def test_staff_screens_have_no_serious_violations(new_page, office):
     axe = AxeFindings()
@@ -187,3 +194,168 @@ def test_staff_screens_have_no_serious_violations(new_page, office):
         page.wait_for_load_state("networkidle")
         axe.scan(page, path)
     axe.assert_none()
+
+
+# Keyboard
+
+
+def tab_to(page: Page, target, limit: int = 60) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("(e) => e === document.activeElement"):
+            return
+    raise AssertionError(f"{target} not reached with {limit} Tab presses")
+
+
+def focus_ring(control) -> bool:
+    """Whether the focused control shows an outline or a focus shadow."""
+    return control.evaluate("""(e) => {
+        const s = getComputedStyle(e);
+        return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+    }""")
+
+
+def assert_focus_trapped(page: Page, dialog, presses: int = 60) -> None:
+    """Tab and Shift+Tab keep the focus inside ``dialog`` and cycle through its controls."""
+    seen = []
+    for key in ["Tab"] * presses + ["Shift+Tab"] * 5:
+        page.keyboard.press(key)
+        inside = dialog.evaluate("(d) => d.contains(document.activeElement)")
+        assert inside, f"{key} moved the focus out of the dialog"
+        seen.append(page.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
+    assert len(set(seen[:presses])) < presses, "Tab never came back round: the focus is not cycling"
+
+
+def close_with_escape_returns_focus(page: Page, dialog, opener) -> None:
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()
+
+
+def test_dialogs_trap_focus_close_on_escape_and_return_focus(new_page, office):
+    staff = new_page(DESKTOP)
+    staff.goto(routes.STAFF_CLIENTS)
+    log_in(staff, office["admin"].email)
+    opener = staff.get_by_role("button", name="Neu")
+    opener.focus()
+    staff.keyboard.press("Enter")
+    dialog = staff.get_by_role("dialog", name="Mandant anlegen")
+    expect(dialog).to_be_visible()
+    assert_focus_trapped(staff, dialog)
+    close_with_escape_returns_focus(staff, dialog, opener)
+
+    staff.get_by_role("link", name=office["name"]).click()
+    opener = staff.get_by_role("button", name="Buchung öffnen: Lieferant 1").first
+    opener.focus()
+    staff.keyboard.press("Enter")
+    flyout = staff.get_by_role("dialog")
+    expect(flyout.get_by_role("log", name="Nachrichten")).to_contain_text("Rechnung hoch")
+    assert_focus_trapped(staff, flyout)
+    close_with_escape_returns_focus(staff, flyout, opener)
+
+    client = new_page(PHONE)
+    client.goto(routes.LOGIN)
+    log_in(client, office["maria"].email)
+    opener = client.get_by_role("button", name="Frage öffnen")
+    opener.focus()
+    client.keyboard.press("Enter")
+    sheet = client.get_by_role("dialog")
+    expect(sheet.get_by_role("log", name="Nachrichten")).to_contain_text("Rechnung hoch")
+    assert_focus_trapped(client, sheet)
+    close_with_escape_returns_focus(client, sheet, opener)
+
+    client.get_by_role("link", name="Nachrichten").last.click()
+    opener = client.get_by_role("button", name="Neue Unterhaltung")
+    opener.focus()
+    client.keyboard.press("Enter")
+    dialog = client.get_by_role("dialog", name="Neue Unterhaltung")
+    expect(dialog.get_by_label("Betreff")).to_be_visible()
+    assert_focus_trapped(client, dialog)
+    close_with_escape_returns_focus(client, dialog, opener)
+
+
+def test_chat_log_is_a_named_live_region_and_status_marks_have_words(new_page, office):
+    staff = new_page(DESKTOP)
+    staff.goto(routes.STAFF_CLIENTS)
+    log_in(staff, office["admin"].email)
+    staff.get_by_role("link", name=office["name"]).click()
+    row = staff.get_by_role("table").get_by_role("row").filter(has_text="Lieferant 1")
+    # The talk icon and the receipt badge say in words what their colours say.
+    expect(row.get_by_text("Wartet auf Antwort des Mandanten")).to_have_count(1)
+    expect(row).to_contain_text("Beleg fehlt")
+    staff.get_by_role("button", name="Buchung öffnen: Lieferant 1").click()
+    staff_log = staff.get_by_role("dialog").get_by_role("log", name="Nachrichten")
+    expect(staff_log).to_have_attribute("aria-live", "polite")
+    expect(staff_log).to_contain_text(re.compile("Gesendet|Zugestellt"))
+
+    client = new_page(PHONE)
+    client.goto(routes.LOGIN)
+    log_in(client, office["maria"].email)
+    # The unread mark is a coloured dot: its word is there for screen readers.
+    question = client.get_by_role("button", name="Frage öffnen")
+    expect(question.get_by_text("Neu", exact=True)).to_have_count(1)
+    # The menu counter says what it counts.
+    counted = client.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Nachrichten")
+    expect(counted).to_have_accessible_name(re.compile(r"\b2 warten auf Sie\b"))
+    question.click()
+    client_log = client.get_by_role("dialog").get_by_role("log", name="Nachrichten")
+    expect(client_log).to_have_attribute("aria-live", "polite")
+    expect(staff_log).to_contain_text("Gelesen", timeout=LIVE)
+    client.get_by_label("Ihre Antwort").fill("Die Rechnung kommt heute.")
+    client.get_by_role("button", name="Senden").click()
+    # A message arriving in the open log is what a screen reader announces.
+    expect(staff_log).to_contain_text("Die Rechnung kommt heute.", timeout=LIVE)
+    expect(client_log.get_by_text(re.compile("^(Gesendet|Zugestellt|Gelesen)$"))).to_have_count(1)
+
+
+def test_keyboard_only_journeys_of_both_sides(new_page, office):
+    client = new_page(DESKTOP)
+    client.goto(routes.LOGIN)
+    expect(client.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
+    tab_to(client, client.get_by_label("E-Mail-Adresse"))
+    client.keyboard.type(office["maria"].email)
+    tab_to(client, client.get_by_label("Passwort", exact=True))
+    client.keyboard.type(factories.PASSWORD)
+    login = client.get_by_role("button", name="Anmelden")
+    tab_to(client, login)
+    assert focus_ring(login)
+    client.keyboard.press("Enter")
+    expect(client).to_have_url(re.compile(r"/portal/?$"))
+    question = client.get_by_role("button", name="Frage öffnen")
+    tab_to(client, question)
+    assert focus_ring(question), "the clickable card shows no focus ring"
+    client.keyboard.press("Enter")
+    sheet = client.get_by_role("dialog")
+    tab_to(client, sheet.get_by_label("Ihre Antwort"))
+    client.keyboard.type("Per Tastatur: Rechnung folgt.")
+    send = sheet.get_by_role("button", name="Senden")
+    tab_to(client, send)
+    assert focus_ring(send)
+    client.keyboard.press("Enter")
+    expect(sheet.get_by_role("log", name="Nachrichten")).to_contain_text("Per Tastatur: Rechnung folgt.")
+    screenshot(client, "a11y-keyboard-client-desktop")
+
+    staff = new_page(DESKTOP)
+    staff.goto(routes.LOGIN)
+    expect(staff.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
+    tab_to(staff, staff.get_by_label("E-Mail-Adresse"))
+    staff.keyboard.type(office["admin"].email)
+    tab_to(staff, staff.get_by_label("Passwort", exact=True))
+    staff.keyboard.type(factories.PASSWORD)
+    staff.keyboard.press("Enter")
+    expect(staff.get_by_role("heading", name="Mandanten", level=1)).to_be_visible()
+    tab_to(staff, staff.get_by_role("table").get_by_role("link", name=office["name"]), limit=80)
+    staff.keyboard.press("Enter")
+    expect(staff.get_by_role("heading", name=office["name"], level=1)).to_be_visible()
+    booking = staff.get_by_role("button", name="Buchung öffnen: Lieferant 2").first
+    tab_to(staff, booking)
+    assert focus_ring(booking), "the booking row shows no focus ring"
+    staff.keyboard.press("Enter")
+    flyout = staff.get_by_role("dialog")
+    tab_to(staff, flyout.get_by_label("Nachricht", exact=True))
+    staff.keyboard.type("Per Tastatur gefragt: Wofür war diese Zahlung?")
+    tab_to(staff, flyout.get_by_role("button", name="Senden"))
+    staff.keyboard.press("Enter")
+    expect(flyout.get_by_role("log", name="Nachrichten")).to_contain_text("Per Tastatur gefragt")
+    screenshot(staff, "a11y-keyboard-staff-desktop")
