@@ -15,6 +15,11 @@ from portal.state.session import t
 _DROPPED = parse_args_spec(passthrough_event_spec(list[UploadFile]))[0][0]
 
 
+def _file_input(upload: rx.Component) -> rx.Component:
+    # rx.upload.root renders Upload > div (the zone) > [input, *children].
+    return upload.children[0].children[0]
+
+
 def name_file_input(upload: rx.Component, label: rx.Var | str) -> rx.Component:
     """Give the file input inside an ``rx.upload.root`` an accessible name.
 
@@ -28,8 +33,23 @@ def name_file_input(upload: rx.Component, label: rx.Var | str) -> rx.Component:
     Returns:
         The same component.
     """
-    file_input = upload.children[0].children[0]
-    file_input.custom_attrs["aria-label"] = label
+    _file_input(upload).custom_attrs["aria-label"] = label
+    return upload
+
+
+def hide_file_input(upload: rx.Component) -> rx.Component:
+    """Hide the file input of a zone with its own visible button from screen readers.
+
+    The input is out of the Tab order already; in the accessibility tree it would be a
+    second, unnamed copy of the button.
+
+    Args:
+        upload: What ``rx.upload.root`` returned.
+
+    Returns:
+        The same component.
+    """
+    _file_input(upload).custom_attrs["aria-hidden"] = "true"
     return upload
 
 
@@ -96,7 +116,7 @@ def upload_zone(state: type[rx.State], upload_id: str, *, receive: rx.EventHandl
         ],
     )
     return rx.vstack(
-        name_file_input(zone, t("upload.zone.choose")),
+        hide_file_input(zone),
         rx.cond(
             state.upload_items.length() > 0,
             rx.vstack(
