@@ -103,6 +103,8 @@ app = rx.App(
         rx.el.script(src="/pwa.js", defer=True),
         # Offers the push switch to the profile pages.
         rx.el.script(src="/push.js", defer=True),
+        # Gives the focus back to the control that opened a dialog once it closes.
+        rx.el.script(src="/focus_return.js", defer=True),
     ],
     # The new-version notice on every page. A fragment, because Reflex nests the inner app
     # wraps (and so the page) as children of each wrap: they end up beside the notice.

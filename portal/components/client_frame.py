@@ -67,7 +67,8 @@ def client_frame(body: rx.Component, *, active: str, subtitle: rx.Component | No
             rx.cond(
                 C.not_found,
                 empty_state("search-x", t("bookings.not_found.title"), t("bookings.not_found.text")),
-                rx.vstack(header, tabs, rx.cond(loaded, body, rx.center(rx.spinner(size="3"), width="100%",
+                # The tabs' links need the client's id, which arrives with the page's state.
+                rx.vstack(header, rx.cond(C.public_id != "", tabs), rx.cond(loaded, body, rx.center(rx.spinner(size="3"), width="100%",
                                                                          min_height="40vh", aria_busy="true")),
                           spacing="4", width="100%"),
             ),

@@ -49,6 +49,7 @@ def side_sheet(*children: rx.Component, is_open: rx.Var, on_open_change, label: 
         ),
         open=is_open, on_open_change=on_open_change, direction="right",
         # The layout itself follows the keyboard; vaul's own resizing would keep the sheet at the
-        # keyboard-open height after the keyboard closes.
-        custom_attrs={"repositionInputs": False},
+        # keyboard-open height after the keyboard closes. And vaul leaves the focus on the page
+        # when the sheet opens unless told to move it in.
+        custom_attrs={"repositionInputs": False, "autoFocus": True},
     )

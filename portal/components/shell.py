@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import ACCENT, brand_mark, loading
+from portal.components.document_language import document_language
 from portal.components.post_form import post_form
 from portal.components.presence import heartbeat
 from portal.state.session import LOGOUT_FORM_ID, SessionState, t
@@ -26,9 +27,10 @@ _COUNTED = {routes.STAFF_INBOX, routes.PORTAL_CONVERSATIONS}
 def _counter(path: str) -> rx.Component:
     if path not in _COUNTED:
         return rx.fragment()
+    # The words follow the number for screen readers: "Nachrichten 2 warten auf Sie".
     return rx.cond(SessionState.action_count > 0,
-                   rx.badge(SessionState.action_count, color_scheme="orange", variant="solid", radius="full",
-                            aria_label=t("nav.waiting"), title=t("nav.waiting")))
+                   rx.badge(SessionState.action_count, rx.el.span(" ", t("nav.waiting"), class_name="sr-only"),
+                            color_scheme="orange", variant="solid", radius="full", title=t("nav.waiting")))
 
 
 def _logout_form() -> rx.Component:
@@ -125,6 +127,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
     """
     return rx.box(
         _logout_form(),
+        document_language(),
         rx.cond(
             SessionState.kind == "staff",
             rx.flex(
@@ -191,6 +194,7 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
     )
     return rx.box(
         _logout_form(),
+        document_language(),
         rx.cond(
             SessionState.kind == "contact",
             rx.box(
@@ -225,6 +229,7 @@ def public_shell(*content: rx.Component) -> rx.Component:
         display=["none", "none", "flex"],
     )
     return rx.flex(
+        document_language(),
         brand_panel,
         rx.center(
             rx.vstack(*content, width="100%", max_width="400px", spacing="5"),

@@ -7,6 +7,7 @@ from portal.components.chat import chat_log
 from portal.components.common import ACCENT, empty_state, notice
 from portal.components.sheet import side_sheet
 from portal.components.tasks import task_checklist
+from portal.components.upload_zone import name_file_input
 from portal.settings import get_settings
 from portal.state.conversations import NewConversationForm, ThreadRow
 from portal.state.session import t
@@ -67,7 +68,8 @@ def thread_row(row: ThreadRow) -> rx.Component:
             ),
             width="100%",
         ),
-        on_click=P.open_thread(row.id, row.account_name), type="button", aria_label=t("threads.open"),
+        on_click=P.open_thread(row.id, row.account_name), type="button",
+        aria_label=t("threads.open") + ": " + row.subject,
         style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"},
     )
 
@@ -80,7 +82,7 @@ def thread_list(rows: rx.Var, *, empty_title: rx.Var, empty_text: rx.Var) -> rx.
 
 def _attach_zone() -> rx.Component:
     return rx.vstack(
-        rx.upload.root(
+        name_file_input(rx.upload.root(
             rx.cond(
                 P.is_booking_talk,
                 # A receipt is what the firm asked for: invite the camera on phones.
@@ -97,7 +99,7 @@ def _attach_zone() -> rx.Component:
             on_drop=P.attach(rx.upload_files_chunk(upload_id=ATTACH_UPLOAD_ID, on_upload_progress=P.set_progress)),
             border=f"1px dashed var(--{ACCENT}-7)", border_radius="10px", padding="12px", width="100%",
             cursor="pointer", aria_label=t("threads.attach"),
-        ),
+        ), rx.cond(P.is_booking_talk, t("upload.receipt.title"), t("threads.attach"))),
         rx.cond(P.uploading, rx.vstack(rx.progress(value=P.progress, max=100, width="100%"),
                                        rx.text(t("upload.progress"), " ", P.progress, " %", size="1"),
                                        width="100%", spacing="1")),

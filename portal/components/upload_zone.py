@@ -15,6 +15,44 @@ from portal.state.session import t
 _DROPPED = parse_args_spec(passthrough_event_spec(list[UploadFile]))[0][0]
 
 
+def _file_input(upload: rx.Component) -> rx.Component:
+    # rx.upload.root renders Upload > div (the zone) > [input, *children].
+    return upload.children[0].children[0]
+
+
+def name_file_input(upload: rx.Component, label: rx.Var | str) -> rx.Component:
+    """Give the file input inside an ``rx.upload.root`` an accessible name.
+
+    react-dropzone renders that input (visually hidden, still in the accessibility tree)
+    without a label, so screen readers announce an unnamed "Choose File" control.
+
+    Args:
+        upload: What ``rx.upload.root`` returned.
+        label: The input's name, usually what the zone says.
+
+    Returns:
+        The same component.
+    """
+    _file_input(upload).custom_attrs["aria-label"] = label
+    return upload
+
+
+def hide_file_input(upload: rx.Component) -> rx.Component:
+    """Hide the file input of a zone with its own visible button from screen readers.
+
+    The input is out of the Tab order already; in the accessibility tree it would be a
+    second, unnamed copy of the button.
+
+    Args:
+        upload: What ``rx.upload.root`` returned.
+
+    Returns:
+        The same component.
+    """
+    _file_input(upload).custom_attrs["aria-hidden"] = "true"
+    return upload
+
+
 def _status(item: UploadItem) -> rx.Component:
     return rx.match(
         item.status,
@@ -78,7 +116,7 @@ def upload_zone(state: type[rx.State], upload_id: str, *, receive: rx.EventHandl
         ],
     )
     return rx.vstack(
-        zone,
+        hide_file_input(zone),
         rx.cond(
             state.upload_items.length() > 0,
             rx.vstack(

@@ -99,7 +99,7 @@ def _question(q: QuestionView) -> rx.Component:
         ),
         on_click=ThreadPanelState.open_thread(q.thread_id, ""), type="button",
         style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"},
-        aria_label=t("home.open_question"),
+        aria_label=t("home.open_question") + ": " + q.counterparty,
     )
 
 

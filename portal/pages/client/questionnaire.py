@@ -9,6 +9,7 @@ from portal import realtime, routes
 from portal.components.common import empty_state, loading, notice
 from portal.components.questionnaires import answer_value, progress, question_heading
 from portal.components.shell import portal_shell
+from portal.components.upload_zone import hide_file_input
 from portal.settings import get_settings
 from portal.state.file_upload import CANCELLED, DONE, REFUSED, UploadItem
 from portal.state.questionnaires import QUESTION_UPLOAD_ID, AnswerItem
@@ -95,7 +96,8 @@ def _file_field(item: AnswerItem) -> rx.Component:
             gap="8px", align="center", width="100%", padding="8px 12px", border_radius="8px",
             background="var(--gray-a2)", border="1px solid var(--gray-a5)",
         )),
-        rx.flex(picker, rx.text(t("upload.zone.limit"), " ", limit, " ", t("unit.megabytes"), size="1", color_scheme="gray"),
+        rx.flex(hide_file_input(picker),
+                rx.text(t("upload.zone.limit"), " ", limit, " ", t("unit.megabytes"), size="1", color_scheme="gray"),
                 gap="12px", align="center", wrap="wrap"),
         rx.cond((K.upload_question == item.id) & (K.upload_items.length() > 0),
                 rx.box(rx.foreach(K.upload_items, _upload_row), width="100%", aria_live="polite")),

@@ -9,6 +9,7 @@ problem view below covers the rest (client-side navigation, the dev server).
 import reflex as rx
 
 from portal.components.common import ACCENT, brand_mark, loading
+from portal.components.document_language import document_language
 from portal.components.upload_zone import upload_zone
 from portal.state.session import t
 from portal.state.upload_requests import PUBLIC_UPLOAD_ID, ReceivedItem
@@ -95,6 +96,7 @@ def _request() -> rx.Component:
 def upload_link_page() -> rx.Component:
     """The page at :data:`portal.routes.UPLOAD_LINK`."""
     return rx.box(
+        document_language(),
         _header(),
         rx.el.main(
             rx.cond(U.loaded, rx.cond(U.problem != "", _problem(), _request()), loading()),

@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal.components.common import ACCENT, notice
 from portal.components.import_report import problem_report
+from portal.components.upload_zone import name_file_input
 from portal.state.booking_transfer import IMPORT_UPLOAD_ID, BookingTransferState
 from portal.state.session import t
 
@@ -25,7 +26,7 @@ def import_dialog() -> rx.Component:
             rx.dialog.title(t("import.title")),
             rx.dialog.description(t("import.text"), size="2", color_scheme="gray"),
             rx.vstack(
-                rx.upload.root(
+                name_file_input(rx.upload.root(
                     rx.vstack(rx.icon("file-spreadsheet", size=26, color=f"var(--{ACCENT}-11)"),
                               rx.text(t("import.drop"), weight="bold"), align="center", spacing="1"),
                     id=IMPORT_UPLOAD_ID, max_files=1, multiple=False,
@@ -34,7 +35,7 @@ def import_dialog() -> rx.Component:
                                                                 on_upload_progress=T.set_upload_progress)),
                     border=f"2px dashed var(--{ACCENT}-7)", border_radius="12px", padding="24px", width="100%",
                     cursor="pointer", aria_label=t("import.drop"),
-                ),
+                ), t("import.drop")),
                 rx.cond(T.importing, rx.vstack(
                     rx.progress(value=T.progress, max=100, width="100%"),
                     rx.text(rx.cond(T.stage == "check", t("import.checking"), t("upload.progress")), " ",

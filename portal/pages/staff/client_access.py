@@ -23,8 +23,9 @@ def _person(person: Option) -> rx.Component:
 def access_dialog() -> rx.Component:
     """Button and dialog: revoke a user's emailed talk links (a forwarded or leaked email)."""
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("key-round", size=16), t("access.button"), variant="soft",
-                                    on_click=A.open)),
+        # On the trigger, not the button (see new_client_dialog).
+        rx.dialog.trigger(rx.button(rx.icon("key-round", size=16), t("access.button"), variant="soft"),
+                          on_click=A.open),
         rx.dialog.content(
             rx.dialog.title(t("access.title")),
             rx.dialog.description(t("access.text"), size="2", color_scheme="gray"),

@@ -44,8 +44,8 @@ def _amount(row) -> rx.Component:
 
 def _open_button(row: BookingRowView, *children) -> rx.Component:
     return rx.el.button(*children, on_click=S.open_booking(row.id), type="button",
-                        aria_label=t("bookings.open_talk"), style={"all": "unset", "cursor": "pointer",
-                                                                   "display": "block", "width": "100%"})
+                        aria_label=t("bookings.open_talk") + ": " + row.counterparty,
+                        style={"all": "unset", "cursor": "pointer", "display": "block", "width": "100%"})
 
 
 def _table() -> rx.Component:

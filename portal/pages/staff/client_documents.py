@@ -72,7 +72,7 @@ def _edit_fields() -> rx.Component:
     )
     return rx.match(
         D.edit_kind,
-        ("new_folder", rx.vstack(name_field, rx.el.label(rx.hstack(rx.checkbox(name="shared"),
+        ("new_folder", rx.vstack(name_field, rx.el.label(rx.hstack(rx.checkbox(name="shared", aria_label=t("documents.share_new")),
                                                                      rx.text(t("documents.share_new")),
                                                                      spacing="2", align="center")),
                                  spacing="3", width="100%")),

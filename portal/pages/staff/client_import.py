@@ -7,6 +7,7 @@ from portal import routes
 from portal.components.common import ACCENT, notice, page_heading
 from portal.components.import_report import problem_report
 from portal.components.shell import staff_shell
+from portal.components.upload_zone import name_file_input
 from portal.state.client_import import CLIENT_IMPORT_UPLOAD_ID
 from portal.state.client_import import ClientImportState as S
 from portal.state.session import t
@@ -50,7 +51,7 @@ def _columns() -> rx.Component:
 
 
 def _drop_zone() -> rx.Component:
-    return rx.upload.root(
+    return name_file_input(rx.upload.root(
         rx.vstack(rx.icon("file-spreadsheet", size=28, color=f"var(--{ACCENT}-11)"),
                   rx.text(t("import.drop"), weight="bold", text_align="center"),
                   rx.text(t("import.client.drop_hint"), size="1", color_scheme="gray", text_align="center"),
@@ -61,7 +62,7 @@ def _drop_zone() -> rx.Component:
                                                     on_upload_progress=S.set_upload_progress)),
         border=f"2px dashed var(--{ACCENT}-7)", border_radius="12px", padding="28px 16px", width="100%",
         cursor="pointer", aria_label=t("import.drop"),
-    )
+    ), t("import.drop"))
 
 
 def _progress() -> rx.Component:

@@ -80,7 +80,8 @@ def _contact(contact: ContactRow) -> rx.Component:
 def _staff(person: StaffChoice) -> rx.Component:
     return rx.cond(
         SessionState.is_admin,
-        rx.el.label(rx.hstack(rx.checkbox(checked=person.assigned, on_change=lambda v: I.set_assigned(person.id, v)),
+        rx.el.label(rx.hstack(rx.checkbox(checked=person.assigned, on_change=lambda v: I.set_assigned(person.id, v),
+                                          aria_label=person.name),
                               rx.text(person.name, size="2"),
                               rx.text(SessionState.messages[person.role_key], size="1", color_scheme="gray"),
                               spacing="2", align="center"), cursor="pointer"),

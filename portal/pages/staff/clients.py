@@ -136,7 +136,8 @@ def _toolbar() -> rx.Component:
                      type="search", size="3", width="100%"),
             flex="1", min_width="220px"),
         rx.el.label(
-            rx.hstack(rx.checkbox(checked=S.missing_only, on_change=S.set_missing_only, size="2"),
+            rx.hstack(rx.checkbox(checked=S.missing_only, on_change=S.set_missing_only, size="2",
+                                  aria_label=t("clients.filter.missing")),
                       rx.text(t("clients.filter.missing"), size="2", weight="medium"), spacing="2", align="center"),
             cursor="pointer", padding_y="8px"),
         rx.select.root(
@@ -217,12 +218,21 @@ def clients_page() -> rx.Component:
     body = rx.cond(
         S.loaded,
         rx.vstack(
-            rx.tabs.root(rx.tabs.list(rx.foreach(S.tabs, _tab_button)), value=S.tab, on_change=S.set_tab,
-                         width="100%"),
-            _toolbar(),
-            rx.text(t("clients.total"), ": ", S.total, size="2", color_scheme="gray", aria_live="polite"),
-            _list_body(),
-            _pager(),
+            rx.tabs.root(
+                rx.tabs.list(rx.foreach(S.tabs, _tab_button)),
+                # The list is the shown tab's panel: each tab names its panel (aria-controls).
+                rx.tabs.content(
+                    rx.vstack(
+                        _toolbar(),
+                        rx.text(t("clients.total"), ": ", S.total, size="2", color_scheme="gray", aria_live="polite"),
+                        _list_body(),
+                        _pager(),
+                        spacing="4", width="100%", padding_top="16px",
+                    ),
+                    value=S.tab,
+                ),
+                value=S.tab, on_change=S.set_tab, width="100%",
+            ),
             spacing="4", width="100%",
         ),
         loading(),

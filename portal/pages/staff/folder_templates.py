@@ -35,9 +35,11 @@ def _entry(entry: EntryRow, index: rx.Var) -> rx.Component:
     return rx.flex(
         rx.input(value=entry.path, on_change=lambda value: F.set_path(index, value), placeholder=t("template.path.example"),
                  flex="1", min_width="180px", size="2", aria_label=t("template.path")),
-        rx.el.label(rx.hstack(rx.switch(checked=entry.shared, on_change=lambda on: F.set_shared(index, on)),
+        rx.el.label(rx.hstack(rx.switch(checked=entry.shared, on_change=lambda on: F.set_shared(index, on),
+                                        aria_label=t("template.shared")),
                               rx.text(t("template.shared"), size="2"), spacing="2", align="center")),
-        rx.el.label(rx.hstack(rx.checkbox(checked=entry.uploads, on_change=lambda _on: F.set_uploads(index)),
+        rx.el.label(rx.hstack(rx.checkbox(checked=entry.uploads, on_change=lambda _on: F.set_uploads(index),
+                                          aria_label=t("template.uploads")),
                               rx.text(t("template.uploads"), size="2"), spacing="2", align="center")),
         rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray",
                        on_click=F.remove_entry(index), aria_label=t("template.remove_line")),

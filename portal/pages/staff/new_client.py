@@ -23,7 +23,7 @@ def _section(title, *children) -> rx.Component:
 
 
 def _staff_box(person: Option) -> rx.Component:
-    return rx.el.label(rx.hstack(rx.checkbox(name="staff_" + person.value, size="2"), rx.text(person.label, size="2"),
+    return rx.el.label(rx.hstack(rx.checkbox(name="staff_" + person.value, size="2", aria_label=person.label), rx.text(person.label, size="2"),
                                  spacing="2", align="center"), cursor="pointer")
 
 
@@ -81,7 +81,9 @@ def invite_form(*, title_text, on_submit, on_skip, error: rx.Var, skip_label) ->
 def new_client_dialog() -> rx.Component:
     """Button and dialog to create a client account."""
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), t("client.new"), on_click=N.open_dialog)),
+        # The handler sits on the trigger: on the button Reflex would wrap it in a div that takes the
+        # trigger's ARIA attributes, and Radix returns focus to the trigger on close.
+        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), t("client.new")), on_click=N.open_dialog),
         rx.dialog.content(
             rx.dialog.title(rx.cond(N.step == "invite", t("invite.title"), t("client.new.title"))),
             rx.cond(

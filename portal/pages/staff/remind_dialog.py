@@ -10,7 +10,8 @@ from portal.state.staff import StaffClientsState as S
 
 def _kind_box(kind: str) -> rx.Component:
     return rx.el.label(
-        rx.hstack(rx.checkbox(name=f"kind_{kind}", default_checked=True, size="2"),
+        rx.hstack(rx.checkbox(name=f"kind_{kind}", default_checked=True, size="2",
+                              aria_label=t(f"reminder.kind.{kind}")),
                   rx.text(t(f"reminder.kind.{kind}"), size="2"), spacing="2", align="center"),
         cursor="pointer")
 
