@@ -73,14 +73,16 @@ def client(*, name: str, accountants: tuple[StaffUser, ...] = (), kind: AccountK
 
 
 def contact(*, account: ClientAccount, first: str = "Maria", last: str = "Hofmann", login: bool = True,
-            full_access: bool = True, email: str | None = None, password: str = PASSWORD) -> Contact:
-    """Create a contact linked to ``account``."""
+            full_access: bool = True, email: str | None = None, password: str = PASSWORD,
+            also_on: tuple[ClientAccount, ...] = ()) -> Contact:
+    """Create a contact linked to ``account`` (and, as a portal user, to the accounts ``also_on``)."""
     with db.session() as s:
         person = Contact(first_name=first, last_name=last, email=email or unique_email("contact"),
                          password_hash=hash_password(password))
         s.add(person)
         s.flush()
         s.add(AccountContact(account_id=account.id, contact_id=person.id, login=login, full_access=full_access))
+        s.add_all(AccountContact(account_id=other.id, contact_id=person.id, login=True) for other in also_on)
         s.commit()
         return person
 

@@ -1,5 +1,6 @@
 """Runs the real app once per test session (prod build, own data dir) and opens Chromium."""
 
+import contextlib
 import email
 import email.policy
 import os
@@ -72,22 +73,31 @@ def browser() -> Browser:
         chromium.close()
 
 
-@pytest.fixture
-def new_page(browser, app_url):
-    """Factory for pages in fresh browser contexts (one per person)."""
+@contextlib.contextmanager
+def page_factory(browser: Browser, base_url: str):
+    """Yield a factory for pages in fresh browser contexts on ``base_url``; close them after."""
     contexts = []
 
-    def make(viewport: dict = DESKTOP, locale: str = "de-DE", touch: bool = False):
+    def make(viewport: dict = DESKTOP, locale: str = "de-DE", touch: bool = False, **options):
         # touch: a phone with a touch screen, so the CSS for coarse pointers applies.
-        context = browser.new_context(viewport=viewport, locale=locale, base_url=app_url, has_touch=touch,
-                                      is_mobile=touch)
+        context = browser.new_context(viewport=viewport, locale=locale, base_url=base_url, has_touch=touch,
+                                      is_mobile=touch, **options)
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context.new_page()
 
-    yield make
-    for context in contexts:
-        context.close()
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def new_page(browser, app_url):
+    """Factory for pages in fresh browser contexts (one per person)."""
+    with page_factory(browser, app_url) as make:
+        yield make
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:

@@ -240,6 +240,8 @@ def test_dialogs_trap_focus_close_on_escape_and_return_focus(new_page, office):
     staff = new_page(DESKTOP)
     staff.goto(routes.STAFF_CLIENTS)
     log_in(staff, office["admin"].email)
+    # The list has loaded: the page is ready for keys, as it is when a person starts typing.
+    expect(staff.get_by_role("link", name=office["name"])).to_be_visible()
     opener = staff.get_by_role("button", name="Neu")
     opener.focus()
     staff.keyboard.press("Enter")

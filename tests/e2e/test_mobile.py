@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from portal.models import AccountContact, Booking
+from portal.models import Booking
 from portal.services import conversations, db, questionnaires, talks, tasks, upload_requests
 from tests import factories
 from tests.e2e.conftest import PHONE, SMALL_PHONE, screenshot
@@ -115,8 +115,8 @@ def assert_above_keyboard(page: Page, name: str, box_label: str, send_name: str,
 
 
 def waiting_badge(page: Page):
-    """The counter on the bottom navigation's messages entry."""
-    return page.get_by_role("navigation", name="Hauptnavigation").last.get_by_label("warten auf Sie")
+    """The counter on the bottom navigation's messages entry (its words are for screen readers)."""
+    return page.get_by_role("navigation", name="Hauptnavigation").last.get_by_title("warten auf Sie", exact=True)
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_client_screens_on_a_phone(new_page, office, phone):
 
     # Home: two things wait for her, and the bottom navigation says so.
     expect(page.get_by_role("heading", name="Maria Handy")).to_be_visible()
-    expect(waiting_badge(page)).to_have_text("2")
+    expect(waiting_badge(page)).to_have_text("2 warten auf Sie")
     check_screen(page, "home")
 
     # The open item: she answers the accountant's question in the talk sheet.
@@ -177,7 +177,7 @@ def test_client_screens_on_a_phone(new_page, office, phone):
     sheet.get_by_role("button", name="Senden").click()
     expect(sheet.get_by_role("log", name="Nachrichten")).to_contain_text("Mehl und Hefe")
     sheet.get_by_role("button", name="Schließen").click()
-    expect(waiting_badge(page)).to_have_text("1", timeout=LIVE)  # her answer leaves the conversation
+    expect(waiting_badge(page)).to_have_text("1 warten auf Sie", timeout=LIVE)  # her answer leaves the conversation
 
     # The questionnaire from the home page: one step answered and saved.
     page.get_by_role("link", name=f"Fragebogen ausfüllen: {office['title']}").click()
@@ -241,10 +241,7 @@ def test_account_choice_on_a_phone(new_page, phone):
     serial = next(_SERIAL)
     first = factories.client(name=f"Handy Hofmann Bäckerei {serial} GmbH", missing_receipts=1)
     second = factories.client(name=f"Handy Hofmann Privat {serial}", missing_receipts=1)
-    maria = factories.contact(account=first, first="Maria", last="Zwei")
-    with db.session() as s:
-        s.add(AccountContact(account_id=second.id, contact_id=maria.id, login=True))
-        s.commit()
+    maria = factories.contact(account=first, first="Maria", last="Zwei", also_on=(second,))
     page = new_page(phone, touch=True)
     page.goto("/portal")
     log_in(page, maria.email)

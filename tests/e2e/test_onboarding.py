@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.domain.enums import Role
-from portal.models import AccountContact
-from portal.services import clients, db
+from portal.services import clients
 from portal.services.clients import AccountDraft, ContactDraft
 from tests import factories
 from tests.e2e.conftest import PHONE, screenshot
@@ -241,10 +240,7 @@ def test_contact_on_two_accounts_chooses_after_login_and_switches(new_page, offi
     n = office["n"]
     first = factories.client(name=f"Hofmann Bäckerei {n} GmbH", missing_receipts=1)
     second = factories.client(name=f"Hofmann Privat {n}", missing_receipts=2)
-    maria = factories.contact(account=first)
-    with db.session() as s:
-        s.add(AccountContact(account_id=second.id, contact_id=maria.id, login=True))
-        s.commit()
+    maria = factories.contact(account=first, also_on=(second,))
     page = new_page(PHONE)
     page.goto("/portal")
     log_in(page, maria.email)

@@ -20,7 +20,7 @@ from portal.i18n import translate
 from portal.services import profile
 from tests import factories
 from tests.app_process import free_port
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, page_factory, screenshot
 from tests.e2e.test_login import log_in
 
 IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -113,17 +113,8 @@ def proxy(app_url):
 @pytest.fixture
 def proxied_page(browser, proxy):
     """Factory for pages whose whole origin is the proxy."""
-    contexts = []
-
-    def make(viewport: dict = PHONE, locale: str = "de-DE", **options) -> Page:
-        context = browser.new_context(viewport=viewport, locale=locale, base_url=proxy.url, **options)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    with page_factory(browser, proxy.url) as make:
+        yield make
 
 
 def _client(name: str, *, locale: str | None = None):
@@ -300,7 +291,7 @@ def test_install_button_appears_when_the_browser_offers_installation(new_page):
 
 def test_ios_gets_add_to_home_screen_instructions(proxied_page):
     person = _client("Anleitung Gärtnerei Stein")
-    page = proxied_page(PHONE, user_agent=IPHONE_SAFARI, is_mobile=True, has_touch=True)
+    page = proxied_page(PHONE, touch=True, user_agent=IPHONE_SAFARI)
     _log_in_client(page, person)
     hint = page.get_by_text("Tippen Sie auf Teilen und dann auf „Zum Home-Bildschirm“.")
     expect(hint).to_be_visible()

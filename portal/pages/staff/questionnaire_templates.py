@@ -31,7 +31,7 @@ def _template_link(item: TemplateItem) -> rx.Component:
                   spacing="0", align="start", min_width="0"),
         on_click=Q.select(item.id), variant=rx.cond(current, "soft", "ghost"),
         color_scheme=rx.cond(current, ACCENT, "gray"), size="3", justify_content="flex-start", text_align="left",
-        width="100%", height="auto", min_height="44px", padding_y="8px", margin="0",
+        width="100%", height="auto", min_height="44px", padding_y="8px", margin="0", box_sizing="border-box",
         aria_current=rx.cond(current, "true", "false"),
         aria_label=t("quest.templates.open") + ": " + item.title,
     )
