@@ -7,7 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal.domain.actor import Actor
-from portal.i18n import SUPPORTED_LOCALES, negotiate
+from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
 from portal.services import profile
 from portal.state.session import Area, SessionState, require_actor, to_login
@@ -63,8 +63,7 @@ class PersonalSettingsMixin(rx.State, mixin=True):
             return None
         await asyncio.to_thread(profile.set_locale, actor=actor, locale="" if choice == AUTO else choice)
         self.language = choice
-        session = await self.get_state(SessionState)
-        session.locale = negotiate(self.router.headers.accept_language) if choice == AUTO else choice
+        # The page's load re-reads the session, which then applies the choice (or the browser's).
         return type(self).load
 
     @rx.event
@@ -76,7 +75,7 @@ class PersonalSettingsMixin(rx.State, mixin=True):
         if not fmt.is_timezone(zone):
             return None
         await asyncio.to_thread(profile.set_timezone, actor=actor, timezone=zone)
-        (await self.get_state(SessionState)).timezone = zone
+        self.timezone_choice = zone
         return type(self).load
 
     @rx.event

@@ -314,14 +314,19 @@ def test_chat_log_is_a_named_live_region_and_status_marks_have_words(new_page, o
     expect(client_log.get_by_text(re.compile("^(Gesendet|Zugestellt|Gelesen)$"))).to_have_count(1)
 
 
+def type_login(page: Page, email: str) -> None:
+    """Open the login page and fill it by keyboard alone, leaving the focus in the password."""
+    page.goto(routes.LOGIN)
+    expect(page.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
+    tab_to(page, page.get_by_label("E-Mail-Adresse"))
+    page.keyboard.type(email)
+    tab_to(page, page.get_by_label("Passwort", exact=True))
+    page.keyboard.type(factories.PASSWORD)
+
+
 def test_keyboard_only_journeys_of_both_sides(new_page, office):
     client = new_page(DESKTOP)
-    client.goto(routes.LOGIN)
-    expect(client.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
-    tab_to(client, client.get_by_label("E-Mail-Adresse"))
-    client.keyboard.type(office["maria"].email)
-    tab_to(client, client.get_by_label("Passwort", exact=True))
-    client.keyboard.type(factories.PASSWORD)
+    type_login(client, office["maria"].email)
     login = client.get_by_role("button", name="Anmelden")
     tab_to(client, login)
     assert focus_ring(login)
@@ -342,12 +347,7 @@ def test_keyboard_only_journeys_of_both_sides(new_page, office):
     screenshot(client, "a11y-keyboard-client-desktop")
 
     staff = new_page(DESKTOP)
-    staff.goto(routes.LOGIN)
-    expect(staff.get_by_role("heading", name="Anmelden", level=1)).to_be_visible()
-    tab_to(staff, staff.get_by_label("E-Mail-Adresse"))
-    staff.keyboard.type(office["admin"].email)
-    tab_to(staff, staff.get_by_label("Passwort", exact=True))
-    staff.keyboard.type(factories.PASSWORD)
+    type_login(staff, office["admin"].email)
     staff.keyboard.press("Enter")
     expect(staff.get_by_role("heading", name="Mandanten", level=1)).to_be_visible()
     tab_to(staff, staff.get_by_role("table").get_by_role("link", name=office["name"]), limit=80)
