@@ -73,8 +73,15 @@ def alembic_config(url: str) -> Config:
 
 
 @contextlib.contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
-    """Serialise upgrades between workers that start at the same moment."""
+def startup_lock(engine: Engine | None = None) -> Iterator[None]:
+    """Serialise start-up work (schema upgrade, demo data) between workers starting at once.
+
+    Not re-entrant: code inside must call :func:`upgrade` with ``lock=False``.
+
+    Args:
+        engine: The database to lock; defaults to the configured one.
+    """
+    engine = engine or get_engine()
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
@@ -94,16 +101,17 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade(url: str | None = None) -> None:
+def upgrade(url: str | None = None, *, lock: bool = True) -> None:
     """Run ``alembic upgrade head`` on ``url`` (default: the configured database).
 
     Args:
         url: Database URL; defaults to ``DATABASE_URL``.
+        lock: Take :func:`startup_lock` around the upgrade; False when the caller holds it.
     """
     engine = get_engine() if url is None else make_engine(url)
     target = url or engine.url.render_as_string(hide_password=False)
     try:
-        with _migration_lock(engine):
+        with startup_lock(engine) if lock else contextlib.nullcontext():
             command.upgrade(alembic_config(target), "head")
     finally:
         if url is not None:

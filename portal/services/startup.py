@@ -11,16 +11,20 @@ log = logging.getLogger("portal")
 def prepare_database(settings: Settings) -> list[demo.DemoLogin]:
     """Upgrade the schema and, if enabled, seed demo data into an empty database.
 
+    Every worker of a multi-worker server runs this at once; the lock makes exactly one
+    of them migrate and seed, and the others find the work done.
+
     Returns:
         The demo logins to print (empty when there is no demo data).
     """
-    db.upgrade()
-    if not settings.demo_data:
-        return []
-    if demo.is_empty():
-        log.warning("Empty database: seeding demo data")
-        demo.seed()
-    return demo.demo_logins() if demo.has_demo_data() else []
+    with db.startup_lock():
+        db.upgrade(lock=False)
+        if not settings.demo_data:
+            return []
+        if demo.is_empty():
+            log.warning("Empty database: seeding demo data")
+            demo.seed()
+        return demo.demo_logins() if demo.has_demo_data() else []
 
 
 def banner(logins: list[demo.DemoLogin], base_url: str) -> str:
