@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import socket
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,6 +64,11 @@ class ClientsRoom(rx.SharedState):
 FIRM_STAFF_ROOM = "firm-staff"
 # Staff tabs showing the clients page: accounts created, renamed, invited, activated.
 STAFF_CLIENTS_ROOM = "clients-firm"
+
+
+def worker_name() -> str:
+    """This process as ``host/pid``; computed per call, as workers are forked after import."""
+    return f"{socket.gethostname()}/{os.getpid()}"
 
 
 def thread_room(thread_id: int) -> str:

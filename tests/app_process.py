@@ -1,5 +1,5 @@
-"""Run the real app (``reflex run --env prod``) on a free loopback port, for browser tests
-and benchmarks."""
+"""Run the real app (the production server, :mod:`portal.serve`) on a free loopback port,
+for browser tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -78,8 +78,7 @@ def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterato
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-             "--backend-host", "127.0.0.1", "--frontend-port", str(port)],
+            [sys.executable, "-m", "portal.serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(f"{url}/ping", proc, log, timeout)

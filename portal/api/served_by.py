@@ -1,39 +1,33 @@
-"""``X-Served-By``: which worker process answered, on every response and websocket.
+"""``X-Served-By``: which worker process answered an HTTP request.
 
-With several workers behind a proxy, a tab's live updates come from the worker that
-holds its websocket. Operators debugging "my colleague's message did not show up"
-need to know which one that is; the header names it on the websocket handshake (the
-browser's network panel shows it) and on every HTTP response.
+With several workers behind a proxy, operators debugging a request need to know which
+worker served it. A tab's live updates come from the worker holding its websocket,
+whose handshake Granian sends without extra headers; the page shells name that one
+in ``data-served-by`` (:attr:`portal.state.session.SessionState.served_by`).
 """
 
-import os
-import socket
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.realtime import worker_name
 
 HEADER = b"x-served-by"
 
 
-def worker_name() -> str:
-    """This process as ``host/pid``; computed per call, as workers are forked after import."""
-    return f"{socket.gethostname()}/{os.getpid()}"
-
-
 class ServedBy:
-    """ASGI middleware adding ``X-Served-By`` to HTTP responses and websocket accepts."""
+    """ASGI middleware adding ``X-Served-By`` to HTTP responses."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request through; stamp the response start or the websocket accept."""
-        if scope["type"] not in ("http", "websocket"):
+        """Pass the request through; stamp the response start."""
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         stamp = (HEADER, worker_name().encode())
 
         async def send_stamped(message: Message) -> None:
-            if message["type"] in ("http.response.start", "websocket.accept"):
+            if message["type"] == "http.response.start":
                 message = {**message, "headers": [*message.get("headers", []), stamp]}
             await send(message)
 

@@ -142,6 +142,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
             ),
             loading(),
         ),
+        custom_attrs={"data-served-by": SessionState.served_by},
     )
 
 
@@ -207,6 +208,7 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
             ),
             loading(),
         ),
+        custom_attrs={"data-served-by": SessionState.served_by},
     )
 
 

@@ -51,6 +51,9 @@ class SessionState(rx.State):
     firm_name: str = ""
     action_count: int = 0
     talk_only: bool = False
+    # The worker process that holds this tab's websocket (shells show it as data-served-by),
+    # for debugging live updates across workers.
+    served_by: str = ""
     _subject: str = ""
 
     @rx.var
@@ -86,6 +89,7 @@ class SessionState(rx.State):
                        else negotiate(self.router.headers.accept_language))
         self.timezone = actor.timezone or fmt.DEFAULT_TIMEZONE
         self.talk_only = actor.scope != SessionScope.FULL
+        self.served_by = realtime.worker_name()
         subject = f"{actor.kind.value}-{actor.id}"
         if self._subject != subject:
             # Once per user and tab, not in every event handler: the room link lasts, and
