@@ -75,24 +75,9 @@ def _seed() -> tuple[str, str]:
 def _storage_env(kind: str, stack) -> dict[str, str]:
     if kind == "local":
         return {}
-    import logging
+    from tests.stack import moto_s3
 
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    from tests.app_process import free_port
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log would drown the table
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    stack.callback(server.stop)
-    env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-central-1",
-           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "STORAGE_URL": "s3://bench-uploads/portal"}
-    boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="eu-central-1",
-                 aws_access_key_id="bench", aws_secret_access_key="bench").create_bucket(
-        Bucket="bench-uploads", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
-    return env
+    return stack.enter_context(moto_s3("bench-uploads"))
 
 
 def main() -> int:

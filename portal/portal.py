@@ -6,7 +6,7 @@ import logging
 
 import reflex as rx
 
-from portal import realtime, routes
+from portal import realtime, routes, worker_liveness
 from portal.api import build_api
 from portal.components.pwa import update_notice
 from portal.i18n import translate
@@ -65,6 +65,7 @@ async def _lifespan(app: rx.App):
     """Upgrade the database, print demo logins, start live updates, the outbox sender and the digests."""
     settings = get_settings()
     realtime.bind(app, asyncio.get_running_loop())
+    heartbeat = worker_liveness.install(app)
     logins = await asyncio.to_thread(startup.prepare_database, settings)
     if logins:
         print(startup.banner(logins, settings.base_url), flush=True)
@@ -75,6 +76,8 @@ async def _lifespan(app: rx.App):
     finally:
         sender.cancel()
         digest_runner.cancel()
+        if heartbeat is not None:
+            heartbeat.cancel()
 
 
 def _forwarding_page() -> rx.Component:

@@ -46,19 +46,29 @@ class RunningApp:
     url: str
     pgid: int
 
-    def rss_bytes(self) -> int:
-        """Resident memory of every process of the app, summed (Linux /proc)."""
-        total = 0
-        page = os.sysconf("SC_PAGE_SIZE")
+    def pids(self) -> list[int]:
+        """Every process of the app: the server and its workers (Linux /proc)."""
+        found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 if int(fields[2]) == self.pgid:  # field 5 of stat: process group
-                    total += int((entry / "statm").read_text().split()[1]) * page
+                    found.append(int(entry.name))
             except (OSError, IndexError, ValueError):
                 continue
+        return found
+
+    def rss_bytes(self) -> int:
+        """Resident memory of every process of the app, summed."""
+        page = os.sysconf("SC_PAGE_SIZE")
+        total = 0
+        for pid in self.pids():
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            except (OSError, IndexError, ValueError):
+                continue  # ended meanwhile
         return total
 
 

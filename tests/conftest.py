@@ -1,11 +1,14 @@
 """Test-wide setup: an isolated environment before any portal module is imported."""
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests import stack
 
 _TEST_ROOT = Path(tempfile.mkdtemp(prefix="portal-tests-"))
 os.environ.update(
@@ -19,6 +22,9 @@ os.environ.update(
 )
 for _name in ("DATABASE_URL", "STORAGE_URL", "SMTP_URL", "REFLEX_REDIS_URL"):
     os.environ.pop(_name, None)
+_SERVICES = contextlib.ExitStack()
+if stack.SCALED:
+    os.environ.update(_SERVICES.enter_context(stack.scaled_services()))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -28,6 +34,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    _SERVICES.close()
     shutil.rmtree(_TEST_ROOT, ignore_errors=True)
 
 

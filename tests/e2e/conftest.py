@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.app_process import free_port, running_app
+from tests import stack
+from tests.app_process import RunningApp, free_port, running_app
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -53,13 +54,25 @@ def mailbox():
 
 
 @pytest.fixture(scope="session")
-def app_url(mailbox) -> str:
-    """Start ``reflex run --env prod`` on a free loopback port against the tests' database."""
+def app(mailbox) -> RunningApp:
+    """Start the production server on a free loopback port against the tests' services.
+
+    On the scaled stack (:mod:`tests.stack`) it runs two workers sharing Redis.
+    """
     from portal.services import db
 
     db.upgrade()
-    with running_app({"SMTP_URL": mailbox[1]}, ARTIFACTS / "app.log") as app:
-        yield app.url
+    env = {"SMTP_URL": mailbox[1]}
+    if stack.SCALED:
+        env["GRANIAN_WORKERS"] = str(stack.WORKERS)
+    with running_app(env, ARTIFACTS / ("app-scaled.log" if stack.SCALED else "app.log")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def app_url(app) -> str:
+    """Address of the running app."""
+    return app.url
 
 
 @pytest.fixture(scope="session")
