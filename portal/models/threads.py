@@ -11,7 +11,12 @@ from portal.domain.clock import utcnow
 class Thread(SQLModel, table=True):
     """A conversation, optionally about one booking."""
 
-    __table_args__ = (Index("ix_thread_account_status", "account_id", "status"),)
+    # account_status: an account's open or closed threads. status_last: the staff inbox, a
+    # view's threads newest activity first, read in index order and cut at the page size.
+    __table_args__ = (
+        Index("ix_thread_account_status", "account_id", "status"),
+        Index("ix_thread_status_last", "status", "last_message_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="client_account.id")
@@ -23,6 +28,10 @@ class Thread(SQLModel, table=True):
     started_by_side: str = Field(max_length=10)
     status: str = Field(default="open", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
+    # When its newest undeleted message was written (created_at while it has none), kept by
+    # talks.record_message and talks.delete_message, so lists sort by activity without
+    # looking at the messages.
+    last_message_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     closed_by: int | None = None
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, select
 
 from portal.domain.errors import UserError
@@ -334,6 +334,7 @@ def delete_message(*, actor: Actor, message_id: int) -> None:
             message.deleted_at = utcnow()
             s.add(message)
             s.flush()
+            _refresh_last_message_at(s, thread.id)
             if thread.booking_id is not None:
                 _refresh_receipt_missing(s, thread.booking_id)
             rooms = rooms_for(s, [thread])
@@ -435,16 +436,58 @@ def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name
         if user is not None and user.sender_name != name:
             user.sender_name = name
             s.add(user)
-    message = Message(thread_id=thread.id, author_kind=actor.kind, author_id=actor.id, sender_name=name,
-                      body=body.strip())
-    s.add(message)
-    s.flush()
     recipients = _recipients_of_message(s, actor, thread)
-    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
-    notifications.collect(s, thread=thread, message=message, recipients=recipients)
+    message = record_message(s, thread, author_kind=actor.kind, author_id=actor.id, sender_name=name,
+                             body=body.strip(), recipients=recipients)
     # Queued on the session: the pushes leave in the background only once the caller commits.
     webpush.send_after_commit(s, webpush.message_pushes(s, thread=thread, message=message, recipients=recipients))
     return message
+
+
+def record_message(s: Session, thread: Thread, *, author_kind: str, author_id: int, sender_name: str, body: str,
+                   recipients: list[tuple[str, int]]) -> Message:
+    """Write a message into ``thread`` inside the caller's transaction; every new message goes
+    through here.
+
+    Adds a receipt per recipient, collects their email notices and moves the thread's
+    ``last_message_at``, by which the lists sort.
+
+    Args:
+        s: The caller's session (the caller commits).
+        thread: The thread, already flushed.
+        author_kind: A :class:`SubjectKind` value.
+        author_id: The author's id (a guest's: the upload request's).
+        sender_name: The name shown with the message.
+        body: The text, as stored.
+        recipients: ``(kind, id)`` of who receives it.
+
+    Returns:
+        The flushed message.
+    """
+    message = Message(thread_id=thread.id, author_kind=author_kind, author_id=author_id, sender_name=sender_name,
+                      body=body)
+    s.add(message)
+    s.flush()
+    # Only ever forward, decided in SQL on the locked row: of two messages posted at once, the
+    # later commit may carry the earlier time.
+    _set_last_message_at(s, thread.id, case((Thread.last_message_at < message.created_at, message.created_at),
+                                            else_=Thread.last_message_at))
+    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
+    notifications.collect(s, thread=thread, message=message, recipients=recipients)
+    return message
+
+
+def _refresh_last_message_at(s: Session, thread_id: int) -> None:
+    """Set the thread's ``last_message_at`` from its undeleted messages, after one was deleted."""
+    newest = select(func.max(Message.created_at)).where(
+        Message.thread_id == thread_id, Message.deleted_at.is_(None)).scalar_subquery()
+    _set_last_message_at(s, thread_id, func.coalesce(newest, Thread.created_at))
+
+
+def _set_last_message_at(s: Session, thread_id: int, value) -> None:
+    # "fetch": the session's Thread row forgets its old value (the CASE cannot be evaluated in Python).
+    s.exec(update(Thread).where(Thread.id == thread_id).values(last_message_at=value)
+           .execution_options(synchronize_session="fetch"))
 
 
 def _recipients_of_message(s: Session, actor: Actor, thread: Thread) -> list[tuple[str, int]]:
