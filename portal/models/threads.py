@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from portal.domain.clock import utcnow
@@ -59,6 +59,16 @@ class Message(SQLModel, table=True):
 
 class Receipt(SQLModel, table=True):
     """Delivery and read state of a message for one recipient."""
+
+    # What a recipient has not received or read yet (the client's open items, read marks, email
+    # notices): a few rows per recipient, where their whole history runs into the thousands.
+    # Reading implies delivery, so in practice the predicate is read_at IS NULL; spelled as
+    # the OR, Postgres also takes it for the delivered_at IS NULL lookups.
+    __table_args__ = (
+        Index("ix_receipt_pending", "recipient_kind", "recipient_id",
+              postgresql_where=text("delivered_at IS NULL OR read_at IS NULL"),
+              sqlite_where=text("delivered_at IS NULL OR read_at IS NULL")),
+    )
 
     message_id: int = Field(foreign_key="message.id", primary_key=True)
     recipient_kind: str = Field(max_length=10, primary_key=True)
