@@ -20,12 +20,9 @@ from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind,
 from portal.domain.talks import OUTSIDE_AUTHORS
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
 from portal.services import access, db, talks
-from portal.services.talks import TalkError
+from portal.services.talks import MAX_PAGE_SIZE, PAGE_SIZE, TalkError
 
 MAX_SUBJECT_CHARS = 200
-# Threads per step of the inbox and the conversation lists ("load more" asks for the next step).
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
 VIEWS = ("open", "closed", "all")
 INBOX_STATES = ("open", "waiting", "answered", "closed", "all")
 

@@ -41,6 +41,11 @@ from portal.models import (
 from portal.services import access, db, notifications, webpush
 
 
+# Rows per step of the lists that page by "load more" (open items, inbox, conversations).
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
 class TalkError(UserError):
     """Refused input; ``key`` is the catalog key of the message to show."""
 
@@ -172,29 +177,33 @@ def thread_view(*, actor: Actor, thread_id: int) -> ThreadView:
     return view
 
 
-def open_items(*, actor: Actor) -> list[OpenItem]:
+def open_items(*, actor: Actor, limit: int = PAGE_SIZE) -> list[OpenItem]:
     """The contact's bookings with an open question, newest activity first.
 
-    Loading the list counts as the contact's portal having received the messages.
+    Loading the list counts as the contact's portal having received the messages of
+    the talks it shows.
+
+    Args:
+        actor: A client contact (an email link's session too).
+        limit: Most items returned (the home page pages by asking for more).
     """
     access.require_contact(actor)
     with db.session() as s:
-        links = {link.account_id: link for link in s.exec(
-            select(AccountContact).where(AccountContact.contact_id == actor.id,
-                                         AccountContact.login == True)).all()}  # noqa: E712
+        links = list(s.exec(select(AccountContact).where(
+            AccountContact.contact_id == actor.id, AccountContact.login == True)).all())  # noqa: E712
         if not links:
             return []
-        threads = [t for t in s.exec(
-            select(Thread).where(Thread.account_id.in_(links), Thread.kind == ThreadKind.BOOKING_TALK,
-                                 Thread.status == ThreadStatus.OPEN)).all()
-                   if access.contact_sees_thread(links[t.account_id], t)]
+        threads = s.exec(select(Thread).where(
+            access.contact_threads(actor, links), Thread.kind == ThreadKind.BOOKING_TALK,
+            Thread.status == ThreadStatus.OPEN)
+            .order_by(Thread.last_message_at.desc(), Thread.id.desc())
+            .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
         if not threads:
             return []
         ids = [t.id for t in threads]
         bookings = {b.id: b for b in s.exec(select(Booking).where(
             Booking.id.in_([t.booking_id for t in threads]))).all()}
         last_staff = last_messages(s, ids, author_kind=SubjectKind.STAFF)
-        last_any = last_messages(s, ids)
         unread = set(s.exec(select(Message.thread_id).join(Receipt, Receipt.message_id == Message.id).where(
             Message.thread_id.in_(ids), Receipt.recipient_kind == SubjectKind.CONTACT,
             Receipt.recipient_id == actor.id, Receipt.read_at.is_(None))).all())
@@ -204,8 +213,6 @@ def open_items(*, actor: Actor) -> list[OpenItem]:
                           question=last_staff[t.id].body if t.id in last_staff else "",
                           unread=t.id in unread)
                  for t in threads if t.booking_id in bookings]
-        # Message ids grow with time: the newest message decides the order.
-        items.sort(key=lambda i: last_any[i.thread_id].id if i.thread_id in last_any else 0, reverse=True)
     if changed:
         realtime.publish(realtime.thread_room(t) for t in changed)
     return items
