@@ -527,12 +527,24 @@ def mark_received(s: Session, recipient: tuple[str, int], thread_ids: list[int],
     return list(pending)
 
 
-def last_messages(s: Session, thread_ids: list[int], author_kind: str | None = None) -> dict[int, Message]:
+def _newest_ids(thread_ids: list[int], author_kind: str | None):
+    """The id of each thread's newest undeleted message (of ``author_kind``), as a subquery."""
     query = select(func.max(Message.id)).where(Message.thread_id.in_(thread_ids), Message.deleted_at.is_(None))
     if author_kind is not None:
         query = query.where(Message.author_kind == author_kind)
-    newest = s.exec(query.group_by(Message.thread_id)).all()
-    return {m.thread_id: m for m in s.exec(select(Message).where(Message.id.in_(newest))).all()}
+    return query.group_by(Message.thread_id)
+
+
+def last_messages(s: Session, thread_ids: list[int], author_kind: str | None = None) -> dict[int, Message]:
+    """Each thread's newest undeleted message (of ``author_kind``), by thread id."""
+    return {m.thread_id: m for m in s.exec(
+        select(Message).where(Message.id.in_(_newest_ids(thread_ids, author_kind)))).all()}
+
+
+def last_authors(s: Session, thread_ids: list[int]) -> dict[int, str]:
+    """Who wrote each thread's newest undeleted message, by thread id (without the messages)."""
+    return dict(s.exec(select(Message.thread_id, Message.author_kind).where(
+        Message.id.in_(_newest_ids(thread_ids, None)))).all())
 
 
 def booking_line(b: Booking) -> BookingLine:
