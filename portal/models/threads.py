@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from portal.domain.clock import utcnow
@@ -11,7 +11,12 @@ from portal.domain.clock import utcnow
 class Thread(SQLModel, table=True):
     """A conversation, optionally about one booking."""
 
-    __table_args__ = (Index("ix_thread_account_status", "account_id", "status"),)
+    # account_status: an account's open or closed threads. status_last: the staff inbox, a
+    # view's threads newest activity first, read in index order and cut at the page size.
+    __table_args__ = (
+        Index("ix_thread_account_status", "account_id", "status"),
+        Index("ix_thread_status_last", "status", "last_message_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="client_account.id")
@@ -23,6 +28,10 @@ class Thread(SQLModel, table=True):
     started_by_side: str = Field(max_length=10)
     status: str = Field(default="open", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
+    # When its newest undeleted message was written (created_at while it has none), kept by
+    # talks.record_message and talks.delete_message, so lists sort by activity without
+    # looking at the messages.
+    last_message_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     closed_by: int | None = None
 
@@ -50,6 +59,16 @@ class Message(SQLModel, table=True):
 
 class Receipt(SQLModel, table=True):
     """Delivery and read state of a message for one recipient."""
+
+    # What a recipient has not received or read yet (the client's open items, read marks, email
+    # notices): a few rows per recipient, where their whole history runs into the thousands.
+    # Reading implies delivery, so in practice the predicate is read_at IS NULL; spelled as
+    # the OR, Postgres also takes it for the delivered_at IS NULL lookups.
+    __table_args__ = (
+        Index("ix_receipt_pending", "recipient_kind", "recipient_id",
+              postgresql_where=text("delivered_at IS NULL OR read_at IS NULL"),
+              sqlite_where=text("delivered_at IS NULL OR read_at IS NULL")),
+    )
 
     message_id: int = Field(foreign_key="message.id", primary_key=True)
     recipient_kind: str = Field(max_length=10, primary_key=True)

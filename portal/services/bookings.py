@@ -54,18 +54,19 @@ def talk_statuses(s: Session, account_id: int) -> dict[int, tuple[TalkStatus, in
 
     The open talk decides; without one, the newest closed talk.
     """
-    threads = s.exec(select(Thread).where(Thread.account_id == account_id, Thread.booking_id.is_not(None))
+    # Every talk the account ever had: only the columns the status needs, no ORM rows.
+    threads = s.exec(select(Thread.id, Thread.booking_id, Thread.kind, Thread.status)
+                     .where(Thread.account_id == account_id, Thread.booking_id.is_not(None))
                      .order_by(Thread.id)).all()
     open_ids = [t.id for t in threads if t.status == ThreadStatus.OPEN]
-    last = talks.last_messages(s, open_ids) if open_ids else {}
+    authors = talks.last_authors(s, open_ids) if open_ids else {}
     result: dict[int, tuple[TalkStatus, int]] = {}
     for thread in threads:  # ascending: a later talk overrides, an open one always wins
         current = result.get(thread.booking_id)
         if current is not None and current[0] != TalkStatus.CLOSED and thread.status == ThreadStatus.CLOSED:
             continue
-        author = last[thread.id].author_kind if thread.id in last else None
-        result[thread.booking_id] = (talk_status(kind=thread.kind, status=thread.status, last_author_kind=author),
-                                     thread.id)
+        result[thread.booking_id] = (talk_status(kind=thread.kind, status=thread.status,
+                                                 last_author_kind=authors.get(thread.id)), thread.id)
     return result
 
 

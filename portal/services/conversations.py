@@ -20,12 +20,9 @@ from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind,
 from portal.domain.talks import OUTSIDE_AUTHORS
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
 from portal.services import access, db, talks
-from portal.services.talks import TalkError
+from portal.services.talks import MAX_PAGE_SIZE, PAGE_SIZE, TalkError
 
 MAX_SUBJECT_CHARS = 200
-# Threads per step of the inbox and the conversation lists ("load more" asks for the next step).
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
 VIEWS = ("open", "closed", "all")
 INBOX_STATES = ("open", "waiting", "answered", "closed", "all")
 
@@ -272,7 +269,7 @@ def _view_filter(view: str) -> list:
 
 def _last(column):
     """A column of the thread's newest undeleted message, per thread row; one step down the
-    message index (thread_id, deleted_at, id), so ordering and filtering by it stay cheap."""
+    message index (thread_id, deleted_at, id), so filtering by it stays cheap."""
     return (select(column).where(Message.thread_id == Thread.id, Message.deleted_at.is_(None))
             .order_by(Message.id.desc()).limit(1).correlate(Thread).scalar_subquery())
 
@@ -280,7 +277,7 @@ def _last(column):
 def _newest_first(s: Session, clauses: list, *, viewer_side: str, limit: int) -> list[ThreadSummary]:
     """The first ``limit`` threads matching ``clauses`` by last activity, with what the lists show."""
     threads = s.exec(select(Thread).where(*clauses)
-                     .order_by(func.coalesce(_last(Message.created_at), Thread.created_at).desc(), Thread.id.desc())
+                     .order_by(Thread.last_message_at.desc(), Thread.id.desc())
                      .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
     if not threads:
         return []
@@ -298,7 +295,7 @@ def _newest_first(s: Session, clauses: list, *, viewer_side: str, limit: int) ->
             id=t.id, kind=t.kind, account_id=t.account_id, account_name=names.get(t.account_id, ""),
             subject=t.subject or bookings.get(t.booking_id, ""), status=t.status, closed_at=t.closed_at,
             started_by_side=t.started_by_side, last_author_kind=author,
-            last_preview=(message.body[:140] if message else ""), last_at=message.created_at if message else t.created_at,
+            last_preview=(message.body[:140] if message else ""), last_at=t.last_message_at,
             needs_action=t.status == ThreadStatus.OPEN and author != viewer_side,
             private=t.audience == Audience.CONTACT))
     return result

@@ -43,13 +43,11 @@ from portal.models import (
     Firm,
     LoginFailure,
     LoginToken,
-    Message,
-    Receipt,
     StaffUser,
     Thread,
 )
 from portal.notify import outbox
-from portal.services import auth, db, folders, notifications, talks
+from portal.services import auth, db, folders, talks
 from portal.services.access import NotFound, staff_account
 from portal.services.clients import refresh_status
 from portal.services.magic_links import guessing_limited, record_miss
@@ -339,14 +337,11 @@ def sign_up(*, form: SignupForm, client: str) -> None:
                         started_by_side=SubjectKind.CONTACT)
         s.add(thread)
         s.flush()
-        message = Message(thread_id=thread.id, author_kind=SubjectKind.CONTACT, author_id=contact.id,
-                          sender_name=f"{first} {last}",
-                          body=translate(DEFAULT_LOCALE, "signup.thread.body", name=f"{first} {last}", email=email,
-                                         company=company or "-", phone=contact.phone or "-"))
-        s.add(message)
-        s.flush()
-        s.add(Receipt(message_id=message.id, recipient_kind=FIRM_RECIPIENT[0], recipient_id=FIRM_RECIPIENT[1]))
-        notifications.collect(s, thread=thread, message=message, recipients=[FIRM_RECIPIENT])
+        talks.record_message(
+            s, thread, author_kind=SubjectKind.CONTACT, author_id=contact.id, sender_name=f"{first} {last}",
+            body=translate(DEFAULT_LOCALE, "signup.thread.body", name=f"{first} {last}", email=email,
+                           company=company or "-", phone=contact.phone or "-"),
+            recipients=[FIRM_RECIPIENT])
         rooms = talks.rooms_for(s, [thread])
         s.commit()
     realtime.publish({realtime.STAFF_CLIENTS_ROOM, *rooms})

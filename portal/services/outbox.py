@@ -22,6 +22,7 @@ from portal.notify.emails import Email, render
 from portal.notify.smtp import SmtpSender
 from portal.services import notifications, upload_requests
 from portal.services.access import AccessDenied
+from portal.services.talks import MAX_PAGE_SIZE, PAGE_SIZE
 from portal.services.db import session
 from portal.settings import get_settings
 
@@ -195,14 +196,19 @@ class OutboxRow:
     next_attempt_at: datetime
 
 
-def _status(row: Outbox) -> str:
+def _status(row) -> str:
     if row.sent_at is not None:
         return "skipped" if row.last_error == notifications.SKIPPED else "sent"
     return "failed" if row.attempts else "queued"
 
 
-def list_outbox(*, actor: Actor, status: str = "all", limit: int = 200) -> list[OutboxRow]:
+def list_outbox(*, actor: Actor, status: str = "all", limit: int = PAGE_SIZE) -> list[OutboxRow]:
     """The newest emails, optionally only queued, sent or failed ones (admins only).
+
+    Args:
+        actor: An admin.
+        status: ``all``, ``queued``, ``failed`` or ``sent``.
+        limit: Most emails returned (the view pages by asking for more).
 
     Raises:
         AccessDenied: If the actor is not an admin.
@@ -210,14 +216,16 @@ def list_outbox(*, actor: Actor, status: str = "all", limit: int = 200) -> list[
     if not actor.is_admin:
         raise AccessDenied("admins only")
     with session() as db:
-        query = select(Outbox)
+        # The columns the view shows; never the rendering context, which can be large.
+        query = select(Outbox.id, Outbox.to, Outbox.template, Outbox.created_at, Outbox.sent_at, Outbox.attempts,
+                       Outbox.last_error, Outbox.next_attempt_at)
         if status == "sent":
             query = query.where(col(Outbox.sent_at).is_not(None))
         elif status == "failed":
             query = query.where(col(Outbox.sent_at).is_(None), col(Outbox.attempts) > 0)
         elif status == "queued":
             query = query.where(col(Outbox.sent_at).is_(None), col(Outbox.attempts) == 0)
-        rows = db.exec(query.order_by(col(Outbox.id).desc()).limit(limit)).all()
+        rows = db.exec(query.order_by(col(Outbox.id).desc()).limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
         return [OutboxRow(id=r.id, to=r.to, template=r.template, status=_status(r), created_at=r.created_at,
                           sent_at=r.sent_at, attempts=r.attempts, last_error=r.last_error,
                           next_attempt_at=r.next_attempt_at) for r in rows]

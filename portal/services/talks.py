@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, select
 
 from portal.domain.errors import UserError
@@ -39,6 +39,11 @@ from portal.models import (
     Thread,
 )
 from portal.services import access, db, notifications, webpush
+
+
+# Rows per step of the lists that page by "load more" (open items, inbox, conversations).
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 
 
 class TalkError(UserError):
@@ -172,29 +177,33 @@ def thread_view(*, actor: Actor, thread_id: int) -> ThreadView:
     return view
 
 
-def open_items(*, actor: Actor) -> list[OpenItem]:
+def open_items(*, actor: Actor, limit: int = PAGE_SIZE) -> list[OpenItem]:
     """The contact's bookings with an open question, newest activity first.
 
-    Loading the list counts as the contact's portal having received the messages.
+    Loading the list counts as the contact's portal having received the messages of
+    the talks it shows.
+
+    Args:
+        actor: A client contact (an email link's session too).
+        limit: Most items returned (the home page pages by asking for more).
     """
     access.require_contact(actor)
     with db.session() as s:
-        links = {link.account_id: link for link in s.exec(
-            select(AccountContact).where(AccountContact.contact_id == actor.id,
-                                         AccountContact.login == True)).all()}  # noqa: E712
+        links = list(s.exec(select(AccountContact).where(
+            AccountContact.contact_id == actor.id, AccountContact.login == True)).all())  # noqa: E712
         if not links:
             return []
-        threads = [t for t in s.exec(
-            select(Thread).where(Thread.account_id.in_(links), Thread.kind == ThreadKind.BOOKING_TALK,
-                                 Thread.status == ThreadStatus.OPEN)).all()
-                   if access.contact_sees_thread(links[t.account_id], t)]
+        threads = s.exec(select(Thread).where(
+            access.contact_threads(actor, links), Thread.kind == ThreadKind.BOOKING_TALK,
+            Thread.status == ThreadStatus.OPEN)
+            .order_by(Thread.last_message_at.desc(), Thread.id.desc())
+            .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all()
         if not threads:
             return []
         ids = [t.id for t in threads]
         bookings = {b.id: b for b in s.exec(select(Booking).where(
             Booking.id.in_([t.booking_id for t in threads]))).all()}
         last_staff = last_messages(s, ids, author_kind=SubjectKind.STAFF)
-        last_any = last_messages(s, ids)
         unread = set(s.exec(select(Message.thread_id).join(Receipt, Receipt.message_id == Message.id).where(
             Message.thread_id.in_(ids), Receipt.recipient_kind == SubjectKind.CONTACT,
             Receipt.recipient_id == actor.id, Receipt.read_at.is_(None))).all())
@@ -204,8 +213,6 @@ def open_items(*, actor: Actor) -> list[OpenItem]:
                           question=last_staff[t.id].body if t.id in last_staff else "",
                           unread=t.id in unread)
                  for t in threads if t.booking_id in bookings]
-        # Message ids grow with time: the newest message decides the order.
-        items.sort(key=lambda i: last_any[i.thread_id].id if i.thread_id in last_any else 0, reverse=True)
     if changed:
         realtime.publish(realtime.thread_room(t) for t in changed)
     return items
@@ -334,6 +341,7 @@ def delete_message(*, actor: Actor, message_id: int) -> None:
             message.deleted_at = utcnow()
             s.add(message)
             s.flush()
+            _refresh_last_message_at(s, thread.id)
             if thread.booking_id is not None:
                 _refresh_receipt_missing(s, thread.booking_id)
             rooms = rooms_for(s, [thread])
@@ -435,16 +443,58 @@ def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name
         if user is not None and user.sender_name != name:
             user.sender_name = name
             s.add(user)
-    message = Message(thread_id=thread.id, author_kind=actor.kind, author_id=actor.id, sender_name=name,
-                      body=body.strip())
-    s.add(message)
-    s.flush()
     recipients = _recipients_of_message(s, actor, thread)
-    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
-    notifications.collect(s, thread=thread, message=message, recipients=recipients)
+    message = record_message(s, thread, author_kind=actor.kind, author_id=actor.id, sender_name=name,
+                             body=body.strip(), recipients=recipients)
     # Queued on the session: the pushes leave in the background only once the caller commits.
     webpush.send_after_commit(s, webpush.message_pushes(s, thread=thread, message=message, recipients=recipients))
     return message
+
+
+def record_message(s: Session, thread: Thread, *, author_kind: str, author_id: int, sender_name: str, body: str,
+                   recipients: list[tuple[str, int]]) -> Message:
+    """Write a message into ``thread`` inside the caller's transaction; every new message goes
+    through here.
+
+    Adds a receipt per recipient, collects their email notices and moves the thread's
+    ``last_message_at``, by which the lists sort.
+
+    Args:
+        s: The caller's session (the caller commits).
+        thread: The thread, already flushed.
+        author_kind: A :class:`SubjectKind` value.
+        author_id: The author's id (a guest's: the upload request's).
+        sender_name: The name shown with the message.
+        body: The text, as stored.
+        recipients: ``(kind, id)`` of who receives it.
+
+    Returns:
+        The flushed message.
+    """
+    message = Message(thread_id=thread.id, author_kind=author_kind, author_id=author_id, sender_name=sender_name,
+                      body=body)
+    s.add(message)
+    s.flush()
+    # Only ever forward, decided in SQL on the locked row: of two messages posted at once, the
+    # later commit may carry the earlier time.
+    _set_last_message_at(s, thread.id, case((Thread.last_message_at < message.created_at, message.created_at),
+                                            else_=Thread.last_message_at))
+    s.add_all(Receipt(message_id=message.id, recipient_kind=kind, recipient_id=rid) for kind, rid in recipients)
+    notifications.collect(s, thread=thread, message=message, recipients=recipients)
+    return message
+
+
+def _refresh_last_message_at(s: Session, thread_id: int) -> None:
+    """Set the thread's ``last_message_at`` from its undeleted messages, after one was deleted."""
+    newest = select(func.max(Message.created_at)).where(
+        Message.thread_id == thread_id, Message.deleted_at.is_(None)).scalar_subquery()
+    _set_last_message_at(s, thread_id, func.coalesce(newest, Thread.created_at))
+
+
+def _set_last_message_at(s: Session, thread_id: int, value) -> None:
+    # "fetch": the session's Thread row forgets its old value (the CASE cannot be evaluated in Python).
+    s.exec(update(Thread).where(Thread.id == thread_id).values(last_message_at=value)
+           .execution_options(synchronize_session="fetch"))
 
 
 def _recipients_of_message(s: Session, actor: Actor, thread: Thread) -> list[tuple[str, int]]:
@@ -477,12 +527,24 @@ def mark_received(s: Session, recipient: tuple[str, int], thread_ids: list[int],
     return list(pending)
 
 
-def last_messages(s: Session, thread_ids: list[int], author_kind: str | None = None) -> dict[int, Message]:
+def _newest_ids(thread_ids: list[int], author_kind: str | None):
+    """The id of each thread's newest undeleted message (of ``author_kind``), as a subquery."""
     query = select(func.max(Message.id)).where(Message.thread_id.in_(thread_ids), Message.deleted_at.is_(None))
     if author_kind is not None:
         query = query.where(Message.author_kind == author_kind)
-    newest = s.exec(query.group_by(Message.thread_id)).all()
-    return {m.thread_id: m for m in s.exec(select(Message).where(Message.id.in_(newest))).all()}
+    return query.group_by(Message.thread_id)
+
+
+def last_messages(s: Session, thread_ids: list[int], author_kind: str | None = None) -> dict[int, Message]:
+    """Each thread's newest undeleted message (of ``author_kind``), by thread id."""
+    return {m.thread_id: m for m in s.exec(
+        select(Message).where(Message.id.in_(_newest_ids(thread_ids, author_kind)))).all()}
+
+
+def last_authors(s: Session, thread_ids: list[int]) -> dict[int, str]:
+    """Who wrote each thread's newest undeleted message, by thread id (without the messages)."""
+    return dict(s.exec(select(Message.thread_id, Message.author_kind).where(
+        Message.id.in_(_newest_ids(thread_ids, None)))).all())
 
 
 def booking_line(b: Booking) -> BookingLine:

@@ -48,15 +48,13 @@ from portal.models import (
     Document,
     Firm,
     Folder,
-    Message,
     Outbox,
-    Receipt,
     StaffUser,
     Thread,
     UploadRequest,
 )
 from portal.notify import emails
-from portal.services import access, db, folders, magic_links, notifications, talks
+from portal.services import access, db, folders, magic_links, talks
 from portal.services.uploads import StoredUpload, UploadRefused, save_upload
 from portal.settings import get_settings
 
@@ -556,14 +554,11 @@ async def receive_upload(*, token: str, filename: str, chunks: AsyncIterator[byt
             row = _active_by_token(s, token, lock=True)
             folder = s.get(Folder, row.folder_id)
             thread = _arrivals_thread(s, row, folder)
-            message = Message(thread_id=thread.id, author_kind=SubjectKind.GUEST, author_id=row.id,
-                              sender_name=name or translate(DEFAULT_LOCALE, "request.thread.guest"),
-                              body=translate(DEFAULT_LOCALE, "request.thread.arrived", folder=folder.name,
-                                             filename=upload.filename))
-            s.add(message)
-            s.flush()
-            s.add(Receipt(message_id=message.id, recipient_kind=FIRM_RECIPIENT[0], recipient_id=FIRM_RECIPIENT[1]))
-            notifications.collect(s, thread=thread, message=message, recipients=[FIRM_RECIPIENT])
+            message = talks.record_message(
+                s, thread, author_kind=SubjectKind.GUEST, author_id=row.id,
+                sender_name=name or translate(DEFAULT_LOCALE, "request.thread.guest"),
+                body=translate(DEFAULT_LOCALE, "request.thread.arrived", folder=folder.name, filename=upload.filename),
+                recipients=[FIRM_RECIPIENT])
             doc = Document(account_id=row.account_id, folder_id=row.folder_id, blob_key=upload.key,
                            filename=upload.filename, size=upload.size, content_type=upload.content_type,
                            sha256=upload.sha256, uploaded_by_kind=SubjectKind.GUEST, uploaded_by_name=name,

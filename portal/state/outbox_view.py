@@ -32,6 +32,9 @@ class OutboxViewState(rx.State):
     rows: list[OutboxItem] = []
     status: str = "all"
     loaded: bool = False
+    # How many emails are shown; reloads keep it, "load more" adds a step.
+    shown: int = outbox.PAGE_SIZE
+    has_more: bool = False
 
     @rx.event
     async def load(self):
@@ -41,7 +44,9 @@ class OutboxViewState(rx.State):
             return to_login(self)
         if not actor.is_admin:
             return rx.redirect(routes.STAFF_CLIENTS)
-        items = await asyncio.to_thread(outbox.list_outbox, actor=actor, status=self.status)
+        # One more than shown tells whether a "load more" button is needed.
+        items = await asyncio.to_thread(outbox.list_outbox, actor=actor, status=self.status, limit=self.shown + 1)
+        self.has_more, items = len(items) > self.shown, items[:self.shown]
         formats = await user_formats(self)
         self.rows = [OutboxItem(id=r.id, recipient=r.to, template=r.template, status=r.status,
                                 created=formats.datetime(r.created_at),
@@ -55,6 +60,13 @@ class OutboxViewState(rx.State):
         """Filter by state."""
         value = status[0] if isinstance(status, list) and status else status
         self.status = value if value in STATUSES else "all"
+        self.shown = outbox.PAGE_SIZE
+        return OutboxViewState.load
+
+    @rx.event
+    def load_more(self):
+        """Show the next step of older emails."""
+        self.shown += outbox.PAGE_SIZE
         return OutboxViewState.load
 
     @rx.event

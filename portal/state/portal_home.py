@@ -63,6 +63,9 @@ class PortalHomeState(rx.State):
     questions: list[QuestionView] = []
     questionnaire_list: list[QuestionnaireRow] = []
     loaded: bool = False
+    # Open questions shown; live reloads keep it, "load more" adds a step.
+    shown: int = talks.PAGE_SIZE
+    more_questions: bool = False
     # The account a contact with several accounts works on, remembered on this device.
     current_account: str = rx.LocalStorage("", name=CURRENT_ACCOUNT_KEY, sync=True)
 
@@ -86,7 +89,9 @@ class PortalHomeState(rx.State):
         return None
 
     async def _fetch(self, actor) -> None:
-        items = await asyncio.to_thread(talks.open_items, actor=actor)
+        # One more than shown tells whether a "load more" button is needed.
+        items = await asyncio.to_thread(talks.open_items, actor=actor, limit=self.shown + 1)
+        self.more_questions = len(items) > self.shown
         # A session from an email link sees its open questions only.
         data = None if actor.scope != SessionScope.FULL else await asyncio.to_thread(portal_home.home, actor=actor)
         forms = [] if data is None else await asyncio.to_thread(questionnaires.client_questionnaires, actor=actor)
@@ -101,7 +106,7 @@ class PortalHomeState(rx.State):
                          amount=fmt.money(i.booking.amount_cents, i.booking.currency, locale),
                          incoming=i.booking.amount_cents > 0, counterparty=i.booking.counterparty,
                          text=i.booking.text, question=i.question, unread=i.unread)
-            for i in items
+            for i in items[:self.shown]
         ]
         self.accounts = [
             AccountView(
@@ -113,6 +118,12 @@ class PortalHomeState(rx.State):
             for a in (data.accounts if data else ())
         ]
         self.loaded = True
+
+    @rx.event
+    def load_more_questions(self):
+        """Show the next step of older open questions."""
+        self.shown += talks.PAGE_SIZE
+        return PortalHomeState.refresh
 
     @rx.var
     def must_choose(self) -> bool:

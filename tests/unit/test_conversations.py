@@ -6,7 +6,7 @@ from sqlmodel import select
 from portal import realtime
 from portal.domain.enums import Role
 from portal.domain.talks import Delivery
-from portal.models import Firm
+from portal.models import Firm, Thread
 from portal.services import conversations, db, talks
 from portal.services.access import AccessDenied, NotFound
 from tests import factories
@@ -117,6 +117,36 @@ def test_lists_page_newest_activity_first(firm):
     talks.delete_message(actor=firm["maria"], message_id=answer.id)
     # A deleted message no longer counts as activity: the thread falls back to its first message.
     assert [t.id for t in conversations.inbox(actor=firm["anna"])] == [third, second, first]
+
+
+def test_posting_and_deleting_move_the_stored_last_message_at(firm):
+    older = start(firm, subject="Älter")
+    newer = start(firm, who="maria", subject="Neuer")
+
+    def stored(thread_id):
+        with db.session() as s:
+            return s.get(Thread, thread_id).last_message_at
+
+    def messages(thread_id):
+        return talks.thread_view(actor=firm["anna"], thread_id=thread_id).messages
+
+    def inbox():
+        return [(t.id, t.last_at) for t in conversations.inbox(actor=firm["anna"])]
+
+    assert inbox() == [(newer, stored(newer)), (older, stored(older))]
+    assert stored(newer) == messages(newer)[-1].created_at > stored(older)
+    reply = talks.post_message(actor=firm["anna"], thread_id=older, body="Nachtrag")
+    assert stored(older) == messages(older)[-1].created_at > stored(newer)
+    assert inbox() == [(older, stored(older)), (newer, stored(newer))]
+    talks.delete_message(actor=firm["anna"], message_id=reply)
+    assert stored(older) == messages(older)[0].created_at
+    assert [t for t, _ in inbox()] == [newer, older]
+    # Without any undeleted message the thread's own start counts.
+    talks.delete_message(actor=firm["maria"], message_id=messages(newer)[0].id)
+    with db.session() as s:
+        thread = s.get(Thread, newer)
+        assert thread.last_message_at == thread.created_at
+    assert inbox() == [(newer, thread.created_at), (older, stored(older))]  # it started after older's message
 
 
 def test_edit_and_delete_rules(firm):

@@ -439,3 +439,20 @@ def test_refused_address_is_marked_failed_with_reason_and_not_retried(fresh_db):
     assert not is_permanent(smtplib.SMTPAuthenticationError(535, b"bad credentials"))
     assert not is_permanent(ConnectionRefusedError())
     assert is_permanent(smtplib.SMTPSenderRefused(550, b"no", "portal@x"))
+
+
+def test_admin_outbox_view_pages_newest_first(fresh_db):
+    """The view asks for a step of emails at a time; the limit is kept within bounds."""
+    from portal.domain.enums import Role
+    from portal.models import Outbox
+    from portal.services import db as portal_db
+    from portal.services import outbox as service
+    from tests import factories
+
+    admin = factories.actor(factories.staff(role=Role.ADMIN, name="Katrin Berger"))
+    with portal_db.session() as s:
+        s.add_all(Outbox(to=f"r{i}@example.test", template="talk_digest") for i in range(5))
+        s.commit()
+    assert [r.to for r in service.list_outbox(actor=admin, limit=2)] == ["r4@example.test", "r3@example.test"]
+    assert len(service.list_outbox(actor=admin, limit=0)) == 1
+    assert len(service.list_outbox(actor=admin)) == 5

@@ -116,6 +116,22 @@ def test_private_recipient_only(firm):
     assert item.question == "Bitte Rechnung hochladen." and item.unread
 
 
+def test_open_items_page_newest_activity_first_and_only_the_page_counts_as_received(firm):
+    first, second, third = (ask(firm, booking_index=i) for i in range(3))
+    talks.post_message(actor=firm["anna"], thread_id=first, body="Noch da?")
+
+    def delivery(thread_id):
+        return talks.thread_view(actor=firm["anna"], thread_id=thread_id).messages[-1].delivery
+
+    page = talks.open_items(actor=firm["maria"], limit=2)
+    assert [i.thread_id for i in page] == [first, third]
+    assert [i.question for i in page] == ["Noch da?", "Bitte Rechnung hochladen."]
+    # Her portal showed two of the three talks: the third is not received yet.
+    assert [delivery(t) for t in (first, third, second)] == [Delivery.DELIVERED, Delivery.DELIVERED, Delivery.SENT]
+    assert [i.thread_id for i in talks.open_items(actor=firm["maria"], limit=3)] == [first, third, second]
+    assert delivery(second) == Delivery.DELIVERED
+
+
 def test_recipient_must_have_portal_access_on_that_account(firm):
     with pytest.raises(talks.TalkError, match="talk.error.recipient"):
         ask(firm, recipient_contact_id=firm["stranger"].id)

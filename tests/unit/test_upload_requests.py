@@ -437,6 +437,7 @@ def test_arrivals_reach_the_staff_inbox_and_never_client_users(office):
     [row] = conversations.inbox(actor=office["anna"])
     assert row.id == thread.id and row.needs_action and row.kind == ThreadKind.UPLOADS
     assert "Auszug Februar.pdf" in row.last_preview
+    assert thread.last_message_at == row.last_at == messages[-1].created_at  # the inbox sorts by it
     assert conversations.action_count(actor=office["anna"]) == before + 1
     view = talks.thread_view(actor=office["anna"], thread_id=thread.id)
     assert [a.filename for m in view.messages for a in m.attachments] == ["Auszug Januar.pdf", "Auszug Februar.pdf"]

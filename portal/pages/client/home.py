@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import realtime, routes
 from portal.components.common import ACCENT, loading
+from portal.components.paging import load_more
 from portal.components.pwa import install_card
 from portal.components.questionnaires import questionnaire_links
 from portal.components.shell import portal_shell
@@ -108,10 +109,14 @@ def _questions() -> rx.Component:
         PortalHomeState.questions.length() > 0,
         rx.vstack(
             rx.hstack(rx.heading(t("home.questions.title"), size="5", as_="h2"),
-                      rx.badge(PortalHomeState.questions.length(), color_scheme=ACCENT, radius="full"),
+                      # "50+" while older questions wait behind "load more".
+                      rx.badge(PortalHomeState.questions.length().to_string()
+                               + rx.cond(PortalHomeState.more_questions, "+", ""),
+                               color_scheme=ACCENT, radius="full"),
                       align="center"),
             rx.text(t("home.questions.text"), size="2", color_scheme="gray"),
             rx.foreach(PortalHomeState.questions, _question),
+            load_more(PortalHomeState.more_questions, PortalHomeState.load_more_questions),
             spacing="2", width="100%",
         ),
     )

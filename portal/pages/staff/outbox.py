@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.common import empty_state, loading, page_heading
+from portal.components.paging import load_more
 from portal.components.shell import staff_shell
 from portal.state.outbox_view import STATUSES, OutboxItem, OutboxViewState
 from portal.state.session import t
@@ -66,6 +67,7 @@ def outbox_page() -> rx.Component:
             rx.cond(V.loaded, rx.cond(V.rows.length() > 0, table,
                                       empty_state("mail", t("outbox.empty.title"), t("outbox.empty.text"))),
                     loading()),
+            load_more(V.has_more, V.load_more),
             spacing="4", width="100%",
         ),
         active=routes.STAFF_OUTBOX,
