@@ -46,6 +46,7 @@ from portal.state.session import SessionState
 from portal.state.bookings import StaffBookingsState
 from portal.state.client_import import ClientImportState
 from portal.state.client_info import ClientInfoState
+from portal.state.failures import on_event_error
 from portal.state.conversations import ClientConversationsState, InboxState
 from portal.state.digests import ClientDigestState, StaffProfileState
 from portal.state.documents import ClientDocumentsState, StaffDocumentsState
@@ -86,6 +87,7 @@ def _forwarding_page() -> rx.Component:
 
 app = rx.App(
     api_transformer=build_api(),
+    backend_exception_handler=on_event_error,
     html_lang="de",
     stylesheets=["/portal.css", "/pwa.css"],
     style={"font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},

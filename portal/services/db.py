@@ -116,3 +116,18 @@ def upgrade(url: str | None = None, *, lock: bool = True) -> None:
     finally:
         if url is not None:
             engine.dispose()
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` means the database (or Redis) cannot be reached right now.
+
+    Such requests changed nothing (their transaction never committed) and succeed
+    again once the server is back; anything else is a bug.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(error, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

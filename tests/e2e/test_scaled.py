@@ -141,3 +141,61 @@ def test_killed_worker_tabs_reconnect_and_lose_nothing(new_page, people, app):
     anna.reload()
     for text in ("Vor dem Ausfall", "Während des Ausfalls", "Nach dem Ausfall"):
         expect(staff_log.get_by_text(text)).to_have_count(1)
+
+
+def _conversation_on_two_workers(new_page, people, subject: str):
+    """Maria's conversation open in her tab and, on the other worker, in Anna's."""
+    maria = _client_on_conversations(new_page, people["maria"].email)
+    anna = _staff_on_other_worker(new_page, people["anna"].email, taken=worker_of(maria))
+    sheet = _start_conversation(maria, subject, "Erste Nachricht.")
+    row = anna.get_by_role("button", name="Unterhaltung öffnen").filter(has_text=subject)
+    expect(row).to_be_visible(timeout=LIVE)
+    row.click()
+    staff_log = anna.get_by_role("dialog", name=subject).get_by_role("log", name="Nachrichten")
+    expect(staff_log).to_contain_text("Erste Nachricht.")
+    return maria, sheet, anna, staff_log
+
+
+def test_database_outage_fails_in_words_and_recovers(new_page, people):
+    maria, sheet, anna, staff_log = _conversation_on_two_workers(new_page, people, "Lohnsteuer Dezember")
+    stack.services.postgres.stop()
+    try:
+        sheet.get_by_label("Ihre Antwort").fill("Gesendet, während die Datenbank steht.")
+        sheet.get_by_role("button", name="Senden").click()
+        expect(maria.get_by_text("Gerade nicht erreichbar")).to_be_visible(timeout=LIVE)
+        # A login needs the database too: a page in words with 503, not a bare error.
+        visitor = new_page(DESKTOP)
+        visitor.goto("/login")
+        with visitor.expect_response(lambda r: r.request.method == "POST") as answer:
+            log_in(visitor, people["maria"].email)
+        assert answer.value.status == 503 and answer.value.headers["retry-after"]
+        expect(visitor.get_by_role("heading", name="Gerade nicht erreichbar", level=1)).to_be_visible()
+    finally:
+        stack.services.postgres.start()
+
+    # Back up: the same send works, reaches Anna live, and the failed attempt left nothing behind.
+    sheet.get_by_label("Ihre Antwort").fill("Gesendet, als die Datenbank wieder lief.")
+    sheet.get_by_role("button", name="Senden").click()
+    expect(staff_log).to_contain_text("als die Datenbank wieder lief", timeout=LIVE)
+    expect(staff_log).not_to_contain_text("während die Datenbank steht")
+
+
+def test_redis_restart_keeps_sessions_and_messages_after_a_reload(new_page, people):
+    maria, sheet, anna, staff_log = _conversation_on_two_workers(new_page, people, "Reisekosten")
+    stack.services.redis.stop()
+    stack.services.redis.start()  # empty: every tab's state is gone
+
+    # Logins and messages live in the database: a reload brings both tabs back as they were.
+    for page in (maria, anna):
+        page.reload()
+    expect(maria.get_by_role("heading", name="Nachrichten", level=1)).to_be_visible()
+    maria.get_by_role("button", name="Unterhaltung öffnen").filter(has_text="Reisekosten").click()
+    sheet = maria.get_by_role("dialog", name="Reisekosten")
+    expect(sheet.get_by_role("log", name="Nachrichten")).to_contain_text("Erste Nachricht.")
+    anna.get_by_role("button", name="Unterhaltung öffnen").filter(has_text="Reisekosten").click()
+    expect(staff_log).to_contain_text("Erste Nachricht.")
+
+    # Live updates cross the workers again.
+    sheet.get_by_label("Ihre Antwort").fill("Nach dem Neustart von Redis.")
+    sheet.get_by_role("button", name="Senden").click()
+    expect(staff_log).to_contain_text("Nach dem Neustart von Redis.", timeout=LIVE)

@@ -1,0 +1,1 @@
+"""Messages shown when a request fails: a service unreachable, an unexpected error."""
