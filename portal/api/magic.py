@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.client_ip import client_ip
 from portal.api.pages import message_page
 from portal.api.session import set_session_cookie
 from portal.i18n import negotiate, translate
@@ -27,7 +28,7 @@ def _not_found(request: Request) -> Response:
 async def open_link(request: Request) -> Response:
     """Log the contact into the talk area, or explain why the link does not work."""
     token = request.path_params["token"][:MAX_TOKEN_CHARS]
-    client = request.client.host if request.client else "unknown"
+    client = client_ip(request)
     result = await asyncio.to_thread(magic_links.open_talk_link, token=token, client=client)
     if result.session_token:
         response = RedirectResponse(routes.PORTAL, status_code=303)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import routes
+from portal.api.client_ip import client_ip
 from portal.api.pages import message_page
 from portal.i18n import negotiate, translate
 from portal.services import upload_requests
@@ -42,7 +43,7 @@ class UploadLinkGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        client = request.client.host if request.client else "unknown"
+        client = client_ip(request)
         result = await asyncio.to_thread(upload_requests.open_request, token=token[:MAX_TOKEN_CHARS], client=client)
         if result.problem is not None:
             await _problem_page(request, result.problem)(scope, receive, send)
