@@ -130,7 +130,11 @@ async def _app_round(app, cookies: dict[str, str], pairs: list[Pair], threads: l
         await sender.emit(send_event, {"form": {"body": body}})
         return start, arrival, bump
 
+    updates, events = sum(t.updates for t in tabs), sum(t.sent for t in tabs)
     result |= await _measure(args.messages, args.rate, send, app.cpu_seconds)
+    # The fan-out: deltas the tabs received and events they sent back, per message.
+    result["updates_per_message"] = round((sum(t.updates for t in tabs) - updates) / args.messages, 1)
+    result["events_per_message"] = round((sum(t.sent for t in tabs) - events) / args.messages, 1)
     result["late_errors"] = sum(len(t.errors) for t in tabs)
     await close_all(tabs)
     await asyncio.sleep(1)

@@ -158,7 +158,7 @@ class Tab:
         self.token = str(uuid.uuid4())
         self.state: dict[str, dict[str, Any]] = {}
         self.errors: list[str] = []
-        self.updates = 0
+        self.updates = self.sent = 0
         self._waiters: list[tuple[Callable[[Tab], bool], asyncio.Future]] = []
         self._closing = False
         self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={"headers": {"Cookie": cookie}})
@@ -197,6 +197,7 @@ class Tab:
     async def emit(self, event: str, payload: dict[str, Any] | None = None) -> None:
         """Send an event the way the page does; returns once it is queued for the socket."""
         message = {"name": event, "payload": payload or {}, "router_data": self.page.router_data()}
+        self.sent += 1
         await self.sio.emit("event", message, namespace=EVENT_PATH)
 
     def wait_for(self, predicate: Callable[[Tab], bool]) -> asyncio.Future:
