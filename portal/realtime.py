@@ -86,8 +86,11 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom,
-                 "clients": ClientsRoom}
+# In bump order, narrowest first: each bump queues an update for every tab linked to the
+# room, and the people in the thread wait for the message, not for every staff tab's counter.
+_ROOM_CLASSES = {"thread": ThreadRoom, "user": UserRoom, "account": AccountRoom, "clients": ClientsRoom,
+                 "firm": FirmRoom}
+_BUMP_ORDER = {prefix: rank for rank, prefix in enumerate(_ROOM_CLASSES)}
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[asyncio.Future] = set()
@@ -106,7 +109,8 @@ def publish(rooms: Iterable[str]) -> None:
     """
     if _loop is None or _loop.is_closed():
         return
-    future = asyncio.run_coroutine_threadsafe(_bump_all(sorted(set(rooms))), _loop)
+    ordered = sorted(set(rooms), key=lambda room: (_BUMP_ORDER[_prefix(room)], room))
+    future = asyncio.run_coroutine_threadsafe(_bump_all(ordered), _loop)
     _pending.add(future)
     future.add_done_callback(_pending.discard)
 
@@ -119,8 +123,12 @@ async def _bump_all(rooms: list[str]) -> None:
             log.exception("Live update of %s failed", room)
 
 
+def _prefix(room: str) -> str:
+    return room.split("-", 1)[0]
+
+
 async def _bump(room: str) -> None:
-    cls = _ROOM_CLASSES[room.split("-", 1)[0]]
+    cls = _ROOM_CLASSES[_prefix(room)]
     async with _app.modify_state(rx.BaseStateToken(ident=room, cls=cls)) as root:
         shared = await root.get_state(cls)
         shared.version += 1

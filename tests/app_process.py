@@ -46,30 +46,37 @@ class RunningApp:
     url: str
     pgid: int
 
-    def pids(self) -> list[int]:
-        """Every process of the app: the server and its workers (Linux /proc)."""
-        found = []
+    def _processes(self) -> Iterator[tuple[Path, list[str]]]:
+        """Each process of the group: its /proc directory and the fields of its stat after the name."""
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) == self.pgid:  # field 5 of stat: process group
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
+            except (OSError, IndexError):
                 continue
-        return found
+            if len(fields) > 2 and fields[2] == str(self.pgid):  # field 5 of stat: process group
+                yield entry, fields
+
+    def pids(self) -> list[int]:
+        """Every process of the app: the server and its workers."""
+        return [int(entry.name) for entry, _ in self._processes()]
 
     def rss_bytes(self) -> int:
-        """Resident memory of every process of the app, summed."""
-        page = os.sysconf("SC_PAGE_SIZE")
+        """Resident memory of every process of the app, summed (Linux /proc)."""
         total = 0
-        for pid in self.pids():
+        page = os.sysconf("SC_PAGE_SIZE")
+        for entry, _ in self._processes():
             try:
-                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+                total += int((entry / "statm").read_text().split()[1]) * page
             except (OSError, IndexError, ValueError):
-                continue  # ended meanwhile
+                continue
         return total
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the app's live processes have used so far (Linux /proc)."""
+        ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in self._processes())  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

@@ -80,16 +80,12 @@ class SessionState(rx.State):
         if not allowed:
             await self._forget()
             return None
-        self.kind = actor.kind.value
-        self.name = actor.name
-        self.email = actor.email
-        self.is_admin = actor.is_admin
-        # A language the user chose wins; otherwise the browser's, as on the public pages.
-        self.locale = (normalize_locale(actor.locale) if actor.locale
-                       else negotiate(self.router.headers.accept_language))
-        self.timezone = actor.timezone or fmt.DEFAULT_TIMEZONE
-        self.talk_only = actor.scope != SessionScope.FULL
-        self.served_by = realtime.worker_name()
+        self._update(kind=actor.kind.value, name=actor.name, email=actor.email, is_admin=actor.is_admin,
+                     # A language the user chose wins; otherwise the browser's, as on the public pages.
+                     locale=(normalize_locale(actor.locale) if actor.locale
+                             else negotiate(self.router.headers.accept_language)),
+                     timezone=actor.timezone or fmt.DEFAULT_TIMEZONE, talk_only=actor.scope != SessionScope.FULL,
+                     served_by=realtime.worker_name())
         subject = f"{actor.kind.value}-{actor.id}"
         if self._subject != subject:
             # Once per user and tab, not in every event handler: the room link lasts, and
@@ -102,6 +98,17 @@ class SessionState(rx.State):
                 await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
             self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
         return actor
+
+    def _update(self, **values) -> None:
+        """Assign only the values that differ.
+
+        Every handler re-checks the session, and Reflex sends each assigned var in the
+        next delta, the same value too; an assigned ``locale`` also re-sends ``messages``,
+        the whole UI catalog (about 60 KB), with every live reload of every tab.
+        """
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     @rx.event
     async def refresh_counter(self):
