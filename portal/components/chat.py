@@ -78,12 +78,16 @@ def _bubble(message: MessageItem, on_delete, can_delete: rx.Var, on_edit=None) -
     )
 
 
-def chat_log(messages: rx.Var, *, on_delete, can_delete: rx.Var, log_id: str, on_edit=None) -> rx.Component:
+def chat_log(messages: rx.Var, *, on_delete, can_delete: rx.Var, log_id: str, older: rx.Var, on_older,
+             on_edit=None) -> rx.Component:
     """The messages of a thread as a live region, newest at the bottom.
 
+    A long thread shows its newest messages; ``older`` offers ``on_older`` above them.
     With ``on_edit`` the author gets a three-dot menu (edit, delete); without, a delete button.
     """
     return rx.flex(
+        rx.cond(older, rx.center(rx.button(t("lists.load_older"), variant="soft", size="1", on_click=on_older),
+                                 width="100%")),
         rx.foreach(messages, lambda m: _bubble(m, on_delete, can_delete, on_edit)),
         direction="column", gap="10px", width="100%", role="log", aria_live="polite",
         aria_label=t("talk.messages"), id=log_id,

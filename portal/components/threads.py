@@ -167,7 +167,7 @@ def thread_sheet() -> rx.Component:
         realtime.reload_on_change(realtime.ThreadRoom.version, TaskPanelState.refresh),
         task_checklist(open_thread=P.thread_open),
         chat_log(P.messages, on_delete=P.delete_message, on_edit=P.start_edit, can_delete=P.thread_open,
-                 log_id="thread-log"),
+                 log_id="thread-log", older=P.older_messages, on_older=P.load_older),
         # Under the newest message; the answer box itself stays pinned below.
         rx.cond(P.thread_open & ~P.edit_open, _attach_zone()),
         footer=rx.cond(P.thread_open,

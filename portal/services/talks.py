@@ -44,6 +44,8 @@ from portal.services import access, db, notifications, webpush
 # Rows per step of the lists that page by "load more" (open items, inbox, conversations).
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# A thread opens with its newest messages; "load older" adds this many each time.
+MESSAGE_PAGE = 100
 
 
 class TalkError(UserError):
@@ -114,6 +116,7 @@ class ThreadView:
     booking: BookingLine | None
     messages: tuple[MessageView, ...]
     receipts: tuple[AttachmentView, ...]
+    older: bool = False  # messages before the first one shown exist
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,14 @@ def sender_name(*, actor: Actor) -> str:
         return (user.sender_name or user.name) if user else actor.name
 
 
-def booking_talk(*, actor: Actor, booking_id: int) -> ThreadView | None:
-    """The booking's open talk, else its newest closed one, else None; marks it read for the firm."""
+def booking_talk(*, actor: Actor, booking_id: int, newest: int = MESSAGE_PAGE) -> ThreadView | None:
+    """The booking's open talk, else its newest closed one, else None; marks it read for the firm.
+
+    Args:
+        actor: A staff member.
+        booking_id: The booking.
+        newest: How many of the newest messages to include.
+    """
     with db.session() as s:
         booking = _staff_booking(s, actor, booking_id)
         thread = s.exec(
@@ -158,19 +167,25 @@ def booking_talk(*, actor: Actor, booking_id: int) -> ThreadView | None:
         if thread is None:
             return None
         changed = mark_received(s, FIRM_RECIPIENT, [thread.id], read=True)
-        view = build_view(s, thread)
+        view = build_view(s, thread, newest=newest)
         s.commit()
     if changed:
         realtime.publish([realtime.thread_room(thread.id)])
     return view
 
 
-def thread_view(*, actor: Actor, thread_id: int) -> ThreadView:
-    """A talk the actor may read; opening it marks its messages read for the actor."""
+def thread_view(*, actor: Actor, thread_id: int, newest: int = MESSAGE_PAGE) -> ThreadView:
+    """A talk the actor may read; opening it marks its messages read for the actor.
+
+    Args:
+        actor: Who reads.
+        thread_id: The thread.
+        newest: How many of the newest messages to include.
+    """
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
         changed = mark_received(s, _recipient_of(actor), [thread.id], read=True)
-        view = build_view(s, thread)
+        view = build_view(s, thread, newest=newest)
         s.commit()
     if changed:
         realtime.publish([realtime.thread_room(thread.id)])
@@ -567,9 +582,12 @@ def _refresh_receipt_missing(s: Session, booking_id: int) -> None:
     s.add(booking)
 
 
-def build_view(s: Session, thread: Thread) -> ThreadView:
-    messages = s.exec(select(Message).where(Message.thread_id == thread.id)
-                      .order_by(Message.created_at, Message.id)).all()
+def build_view(s: Session, thread: Thread, *, newest: int = MESSAGE_PAGE) -> ThreadView:
+    """The thread with its ``newest`` latest messages, oldest of them first."""
+    newest = max(1, newest)
+    latest = s.exec(select(Message).where(Message.thread_id == thread.id)
+                    .order_by(Message.created_at.desc(), Message.id.desc()).limit(newest + 1)).all()
+    messages = latest[:newest][::-1]
     ids = [m.id for m in messages]
     states: dict[int, tuple[bool, bool]] = {}
     docs: dict[int, list[AttachmentView]] = {}
@@ -609,4 +627,5 @@ def build_view(s: Session, thread: Thread) -> ThreadView:
             attachments=() if m.deleted_at else tuple(docs.get(m.id, ())))
             for m in messages),
         receipts=receipts,
+        older=len(latest) > newest,
     )

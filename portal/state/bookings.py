@@ -66,6 +66,8 @@ class StaffBookingsState(rx.State):
     booking: BookingDetail = BookingDetail()
     receipts: list[AttachmentItem] = []
     messages: list[MessageItem] = []
+    older_messages: bool = False
+    _newest: int = talks.MESSAGE_PAGE
     thread_id: int = 0
     thread_open: bool = False
     thread_internal: bool = False
@@ -150,6 +152,7 @@ class StaffBookingsState(rx.State):
         if actor is None:
             return to_login(self)
         self._booking_id, self.error, self.recipient, self.mail_notice = booking_id, "", EVERYONE, ""
+        self._newest = talks.MESSAGE_PAGE
         try:
             await self._load_talk(actor)
             people = await asyncio.to_thread(talks.recipients, actor=actor, account_id=self._account_id)
@@ -164,7 +167,8 @@ class StaffBookingsState(rx.State):
         return None
 
     async def _load_talk(self, actor: Actor) -> None:
-        view = await asyncio.to_thread(talks.booking_talk, actor=actor, booking_id=self._booking_id)
+        view = await asyncio.to_thread(talks.booking_talk, actor=actor, booking_id=self._booking_id,
+                                       newest=self._newest)
         locale = await user_locale(self)
         if view is None:
             row = next((r for r in self.rows if r.id == self._booking_id), None)
@@ -173,12 +177,13 @@ class StaffBookingsState(rx.State):
             self.booking = BookingDetail(date=row.date, amount=row.amount, incoming=row.incoming,
                                          counterparty=row.counterparty, text=row.text, ledger=row.ledger,
                                          receipt_missing=row.receipt_missing, exported=row.exported)
-            self.messages, self.receipts, self.thread_id = [], [], 0
+            self.messages, self.receipts, self.thread_id, self.older_messages = [], [], 0, False
             self.thread_open, self.thread_internal, self.recipient_name = False, False, ""
             return
         self.booking = booking_detail(view.booking, locale)
         self.receipts = attachment_items(view.receipts)
         self.messages = message_items(view, actor, await user_formats(self))
+        self.older_messages = view.older
         self.thread_id, self.thread_open = view.id, view.status == "open"
         self.thread_internal, self.recipient_name = view.kind == "internal", view.recipient_name
         await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(view.id))
@@ -193,6 +198,12 @@ class StaffBookingsState(rx.State):
             return to_login(self)
         await self._load_talk(actor)
         return None
+
+    @rx.event
+    def load_older(self):
+        """Show the next older messages of the talk above those shown."""
+        self._newest += talks.MESSAGE_PAGE
+        return StaffBookingsState.refresh_talk
 
     @rx.event
     def set_flyout_open(self, is_open: bool):

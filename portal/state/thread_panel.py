@@ -37,6 +37,8 @@ class ThreadPanelState(rx.State):
     is_booking_talk: bool = False
     booking: BookingDetail = BookingDetail()
     messages: list[MessageItem] = []
+    older_messages: bool = False
+    _newest: int = talks.MESSAGE_PAGE
     thread_open: bool = False
     can_close: bool = False
     closed_at: str = ""
@@ -55,13 +57,14 @@ class ThreadPanelState(rx.State):
         return await require_actor(self, area)
 
     async def _load(self, actor: Actor) -> None:
-        view = await asyncio.to_thread(talks.thread_view, actor=actor, thread_id=self.thread_id)
+        view = await asyncio.to_thread(talks.thread_view, actor=actor, thread_id=self.thread_id,
+                                       newest=self._newest)
         formats = await user_formats(self)
         locale = formats.locale
         self.subject = view.subject or (view.booking.counterparty if view.booking else "")
         self.is_booking_talk = view.booking is not None
         self.booking = booking_detail(view.booking, locale) if view.booking else BookingDetail()
-        self.messages = message_items(view, actor, formats)
+        self.messages, self.older_messages = message_items(view, actor, formats), view.older
         self.thread_open = view.status == "open"
         self.can_close = self.thread_open and conversations.may_close(actor, view)
         self.closed_at = formats.datetime(view.closed_at) if view.closed_at else ""
@@ -73,6 +76,7 @@ class ThreadPanelState(rx.State):
         if actor is None:
             return to_login(self)
         self.thread_id, self.account_name, self.error, self.upload_error = thread_id, account_name, "", ""
+        self._newest = talks.MESSAGE_PAGE
         try:
             await self._load(actor)
         except NotFound:
@@ -107,6 +111,12 @@ class ThreadPanelState(rx.State):
         except NotFound:
             self.is_open = False
         return None
+
+    @rx.event
+    def load_older(self):
+        """Show the next older messages above those shown."""
+        self._newest += talks.MESSAGE_PAGE
+        return ThreadPanelState.refresh
 
     @rx.event
     def set_is_open(self, is_open: bool):

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from portal.services import conversations, talks
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_login import log_in
@@ -21,7 +22,7 @@ def people(tmp_path):
     thomas = factories.contact(account=account, first="Thomas", last="Müller")
     attachment = tmp_path / "lohnzettel.png"
     Image.new("RGB", (400, 500), (220, 230, 250)).save(attachment)
-    return {"anna": anna, "maria": maria, "thomas": thomas, "attachment": attachment}
+    return {"anna": anna, "maria": maria, "thomas": thomas, "attachment": attachment, "account_id": account.id}
 
 
 def test_conversation_journey(new_page, people):
@@ -148,3 +149,26 @@ def test_admin_switches_read_marks_off(new_page):
     expect(other.get_by_role("link", name="Einstellungen")).to_have_count(0)
     other.goto("/staff/settings")
     expect(other).to_have_url(re.compile(r"/staff/clients/?$"))
+
+
+def test_a_long_thread_opens_at_its_newest_messages_and_loads_older_ones(new_page, people):
+    anna, maria = factories.actor(people["anna"]), factories.actor(people["maria"])
+    thread_id = conversations.start_conversation(actor=anna, account_id=people["account_id"],
+                                                 subject="Langer Verlauf", body="Nachricht 0")
+    for n in range(1, talks.MESSAGE_PAGE + 5):
+        talks.post_message(actor=maria if n % 2 else anna, thread_id=thread_id, body=f"Nachricht {n}")
+
+    page = new_page(PHONE)
+    page.goto("/login")
+    log_in(page, people["maria"].email)
+    page.get_by_role("link", name="Nachrichten").last.click()
+    page.get_by_role("button", name="Unterhaltung öffnen").filter(has_text="Langer Verlauf").click()
+    chat = page.get_by_role("dialog", name="Langer Verlauf").get_by_role("log", name="Nachrichten")
+    expect(chat.get_by_text(f"Nachricht {talks.MESSAGE_PAGE + 4}", exact=True)).to_be_visible()
+    expect(chat.get_by_text("Nachricht 4", exact=True)).to_have_count(0)  # only the newest hundred at first
+    older = chat.get_by_role("button", name="Ältere Nachrichten laden")
+    older.scroll_into_view_if_needed()
+    screenshot(page, "conversation-long-thread-phone", full_page=False)
+    older.click()
+    expect(chat.get_by_text("Nachricht 0", exact=True)).to_be_attached()
+    expect(chat.get_by_role("button", name="Ältere Nachrichten laden")).to_have_count(0)

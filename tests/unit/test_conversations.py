@@ -211,3 +211,20 @@ def test_only_admins_change_firm_settings(firm):
     assert current.read_marks is False and current.mail_quiet_minutes == 30 and not current.mail_include_text
     with pytest.raises(ValueError):
         firm_service.update(actor=firm["admin"], mail_quiet_minutes=0)
+
+
+def test_a_long_thread_opens_at_its_newest_messages_and_pages_back(firm):
+    thread_id = start(firm, body="Nachricht 0")
+    for n in range(1, 25):
+        talks.post_message(actor=firm["anna" if n % 2 else "maria"], thread_id=thread_id, body=f"Nachricht {n}")
+
+    def bodies(newest):
+        view = talks.thread_view(actor=firm["maria"], thread_id=thread_id, newest=newest)
+        return [m.body for m in view.messages], view.older
+
+    shown, older = bodies(10)
+    assert shown == [f"Nachricht {n}" for n in range(15, 25)] and older  # newest ten, oldest of them first
+    shown, older = bodies(20)
+    assert shown[0] == "Nachricht 5" and shown[-1] == "Nachricht 24" and older
+    shown, older = bodies(30)
+    assert len(shown) == 25 and shown[0] == "Nachricht 0" and not older

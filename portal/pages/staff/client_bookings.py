@@ -245,7 +245,7 @@ def _flyout() -> rx.Component:
         talk_head,
         rx.cond(S.messages.length() > 0,
                 chat_log(S.messages, on_delete=S.delete_message, can_delete=S.thread_open,
-                         log_id="staff-talk-log"),
+                         log_id="staff-talk-log", older=S.older_messages, on_older=S.load_older),
                 rx.text(t("talk.empty"), size="2", color_scheme="gray")),
         rx.cond((S.thread_id == 0) | S.thread_open, _talk_fields()),
         header=header, footer=rx.cond((S.thread_id == 0) | S.thread_open, _compose()),
