@@ -86,7 +86,7 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-# In bump order, narrowest first: each bump queues an update for every tab linked to the
+# In start order, narrowest first: each bump queues an update for every tab linked to the
 # room, and the people in the thread wait for the message, not for every staff tab's counter.
 _ROOM_CLASSES = {"thread": ThreadRoom, "user": UserRoom, "account": AccountRoom, "clients": ClientsRoom,
                  "firm": FirmRoom}
@@ -116,11 +116,12 @@ def publish(rooms: Iterable[str]) -> None:
 
 
 async def _bump_all(rooms: list[str]) -> None:
-    for room in rooms:
-        try:
-            await _bump(room)
-        except Exception:  # a failed push must not break the others
-            log.exception("Live update of %s failed", room)
+    # Side by side: each room has its own lock, and one slow room (the firm's, with
+    # every staff tab behind it) must not hold back the others.
+    results = await asyncio.gather(*(_bump(room) for room in rooms), return_exceptions=True)
+    for room, result in zip(rooms, results):
+        if isinstance(result, Exception):  # a failed push must not break the others
+            log.error("Live update of %s failed", room, exc_info=result)
 
 
 def _prefix(room: str) -> str:

@@ -39,8 +39,8 @@ class Settings:
             empty = AWS itself. S3 credentials are not read here: boto3 finds them
             itself (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, a profile, or the
             instance's role), so short-lived role credentials keep being refreshed.
-        s3_region: ``AWS_REGION`` or ``AWS_DEFAULT_REGION``; presigned download URLs
-            are only valid when signed for the bucket's region.
+        s3_region: ``AWS_REGION`` or ``AWS_DEFAULT_REGION``; requests are only valid
+            when signed for the bucket's region.
         smtp_url: ``smtp://``, ``smtp+starttls://`` or ``smtps://user:pass@host:port``;
             empty = emails are only logged and stay in the outbox.
         mail_from: Sender address of outgoing email.

@@ -3,7 +3,7 @@
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import routes
@@ -31,17 +31,13 @@ def _stream(key: str):
 
 
 async def _attachment(key: str, *, filename: str, content_type: str, size: int | None = None) -> Response:
-    """Hand out a blob the actor was just allowed to read, as a download.
+    """Hand out a blob the actor was just allowed to read, as a download streamed from the store.
 
-    A store with its own URLs (S3) gets a redirect, so the bytes do not pass through
-    the portal; otherwise the blob is streamed from the store.
+    Also from S3: a redirect to a signed S3 address sends the browser to another
+    origin, which Chrome treats as leaving the page; Reflex then closes the tab's
+    websocket and the tab stops receiving live updates. Streamed, the download stays
+    on the page's origin and carries the portal's own headers (nosniff).
     """
-    store = get_store()
-    # In a thread: the first signing may have to fetch role credentials over the network.
-    url = await asyncio.to_thread(store.download_url, key, filename=filename, content_type=content_type)
-    if url is not None:
-        # no-store: the URL is this user's, expires within a minute, and must not be replayed from a cache.
-        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
     headers = _headers(filename, attachment=True)
     if size is not None:
         headers["Content-Length"] = str(size)

@@ -121,25 +121,6 @@ class BlobStore(Protocol):
         """
         ...
 
-    def download_url(self, key: str, *, filename: str, content_type: str) -> str | None:
-        """Return a short-lived URL that serves the blob as an attachment, if the backend has one.
-
-        Only call this after the access check: whoever holds the URL can fetch the
-        blob until it expires.
-
-        Args:
-            key: The blob's key.
-            filename: Name the browser should save the file as.
-            content_type: Type to serve the file with.
-
-        Returns:
-            The URL to redirect to, or None if the caller must stream :meth:`open`.
-
-        Raises:
-            ValueError: If the key is malformed.
-        """
-        ...
-
 
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,100}")
 

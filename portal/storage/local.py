@@ -145,14 +145,6 @@ class LocalStore:
             raise ValueError(f"Refusing blob key {key!r}: not a regular file.")
         return info.st_size
 
-    def download_url(self, key: str, *, filename: str, content_type: str) -> None:
-        """Return None: files on local disk have no URL of their own, the API streams them.
-
-        Raises:
-            ValueError: If the key is malformed.
-        """
-        check_key(key)
-
     def _begin(self) -> tuple[str, _PartFile]:
         """Pick a new key and open its partial file, creating the fan-out directories."""
         key = new_key()

@@ -30,7 +30,6 @@ from portal.storage import (
     StoredBlob,
     check_key,
     check_max_bytes,
-    content_disposition,
     new_key,
 )
 
@@ -43,9 +42,8 @@ MAX_PARTS = 10_000
 # With parts this size, 10,000 parts (S3's maximum) cap what one object can hold.
 MAX_OBJECT_BYTES = PART_BYTES * MAX_PARTS
 FILE_BLOCK_BYTES = 1024 * 1024
-DOWNLOAD_URL_SECONDS = 60
-# Stored objects say "download me" by themselves too, should one ever be served
-# without the per-request overrides of a presigned URL.
+# Stored objects say "download me" by themselves, should one ever be served by S3 directly
+# (the portal streams downloads through its own origin, see portal.api.files).
 _OBJECT_HEADERS = {"ContentType": "application/octet-stream", "ContentDisposition": "attachment"}
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
@@ -180,33 +178,6 @@ class S3Store:
             if _error_code(exc) in _MISSING:
                 raise BlobNotFound(key) from exc
             raise
-
-    def download_url(self, key: str, *, filename: str, content_type: str) -> str:
-        """Return a presigned URL valid for :data:`DOWNLOAD_URL_SECONDS`; see :meth:`presigned_url`."""
-        return self.presigned_url(key, filename=filename, content_type=content_type)
-
-    def presigned_url(self, key: str, *, filename: str, content_type: str,
-                      expires: int = DOWNLOAD_URL_SECONDS) -> str:
-        """Return a URL that lets its holder download the blob, as an attachment, for a while.
-
-        Signing happens locally; the object's existence is not checked.
-
-        Args:
-            key: The blob's key.
-            filename: Name the browser should save the file as.
-            content_type: Type S3 serves the file with.
-            expires: Validity in seconds.
-
-        Raises:
-            ValueError: If the key is malformed.
-        """
-        params = {
-            "Bucket": self._bucket,
-            "Key": self._object_name(key),
-            "ResponseContentDisposition": content_disposition(filename),
-            "ResponseContentType": content_type,
-        }
-        return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
     def _begin(self, max_bytes: int) -> _Upload:
         check_max_bytes(max_bytes)
