@@ -9,17 +9,11 @@ Usage: python -m bench.auth [--n 50] [--json]
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
 
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p90_ms": round(pick(0.9) * 1000, 2),
-            "p99_ms": round(pick(0.99) * 1000, 2)}
+from bench.stats import percentiles
 
 
 def main() -> int:
@@ -52,7 +46,7 @@ def main() -> int:
         checks.append(time.perf_counter() - start)
 
     result = {"database": db.get_engine().dialect.name, "n": args.n,
-              "login": _percentiles(logins), "session_check": _percentiles(checks)}
+              "login": percentiles(logins), "session_check": percentiles(checks)}
     if args.json:
         print(json.dumps(result))
     else:

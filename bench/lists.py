@@ -17,12 +17,13 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+
+from bench.stats import percentiles
 
 STAFF = 20  # accountants; one admin besides them
 BIG_ACCOUNTS = 3  # the benchmark contact's accounts, each with many bookings and talks
@@ -36,13 +37,6 @@ SURNAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wag
 FIRST_NAMES = ("Maria", "Thomas", "Sabine", "Michael", "Julia", "Andreas", "Petra", "Stefan", "Anna", "Jan")
 SUFFIXES = ("GmbH", "KG", "GbR", "e.K.", "UG", "AG", "")
 LEDGERS = ("suppliers", "customers", "bank", "other")
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p90_ms": round(pick(0.9) * 1000, 2),
-            "p99_ms": round(pick(0.99) * 1000, 2)}
 
 
 def _deleted(message_id: int) -> bool:
@@ -234,7 +228,7 @@ def main() -> int:
                 began = time.perf_counter()
                 call()
                 samples.append(time.perf_counter() - began)
-            timings[name] = _percentiles(samples)
+            timings[name] = percentiles(samples)
         engine = db.get_engine()
         with engine.connect() as conn:
             version = conn.exec_driver_sql("SHOW server_version").scalar()

@@ -46,7 +46,6 @@ from bench.reflex_client import (
     initial_state_hashes,
     login_all,
     open_all,
-    percentiles,
     var,
 )
 from bench.setups import (
@@ -57,6 +56,7 @@ from bench.setups import (
     seed_conversation,
     seed_pairs,
 )
+from bench.stats import percentiles
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 # A message that has not arrived after this long counts as lost.

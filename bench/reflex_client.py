@@ -264,10 +264,3 @@ async def close_all(tabs: Iterable[Tab]) -> None:
     await asyncio.gather(*(t.close() for t in tabs), return_exceptions=True)
 
 
-def percentiles(samples: list[float]) -> dict[str, float | None]:
-    """p50/p90/p99 in milliseconds (nearest rank), None without samples."""
-    ordered = sorted(samples)
-    if not ordered:
-        return {"p50_ms": None, "p90_ms": None, "p99_ms": None}
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return {f"p{round(q * 100)}_ms": round(pick(q) * 1000, 1) for q in (0.5, 0.9, 0.99)}

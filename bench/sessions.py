@@ -28,9 +28,9 @@ from bench.reflex_client import (
     initial_state_hashes,
     login_all,
     open_all,
-    percentiles,
 )
 from bench.setups import SETUPS, environment, redis_url, seed_pairs
+from bench.stats import percentiles
 
 KIB = 1024
 MIB = 1024 * 1024

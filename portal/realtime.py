@@ -86,11 +86,8 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-# In start order, narrowest first: each bump queues an update for every tab linked to the
-# room, and the people in the thread wait for the message, not for every staff tab's counter.
-_ROOM_CLASSES = {"thread": ThreadRoom, "user": UserRoom, "account": AccountRoom, "clients": ClientsRoom,
-                 "firm": FirmRoom}
-_BUMP_ORDER = {prefix: rank for rank, prefix in enumerate(_ROOM_CLASSES)}
+_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom,
+                 "clients": ClientsRoom}
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[asyncio.Future] = set()
@@ -109,27 +106,22 @@ def publish(rooms: Iterable[str]) -> None:
     """
     if _loop is None or _loop.is_closed():
         return
-    ordered = sorted(set(rooms), key=lambda room: (_BUMP_ORDER[_prefix(room)], room))
-    future = asyncio.run_coroutine_threadsafe(_bump_all(ordered), _loop)
+    future = asyncio.run_coroutine_threadsafe(_bump_all(sorted(set(rooms))), _loop)
     _pending.add(future)
     future.add_done_callback(_pending.discard)
 
 
 async def _bump_all(rooms: list[str]) -> None:
-    # Side by side: each room has its own lock, and one slow room (the firm's, with
-    # every staff tab behind it) must not hold back the others.
+    # Side by side: each room has its own lock, and one slow room (the firm's, with every
+    # staff tab behind it) must not hold back the thread's viewers waiting for the message.
     results = await asyncio.gather(*(_bump(room) for room in rooms), return_exceptions=True)
     for room, result in zip(rooms, results):
         if isinstance(result, Exception):  # a failed push must not break the others
             log.error("Live update of %s failed", room, exc_info=result)
 
 
-def _prefix(room: str) -> str:
-    return room.split("-", 1)[0]
-
-
 async def _bump(room: str) -> None:
-    cls = _ROOM_CLASSES[_prefix(room)]
+    cls = _ROOM_CLASSES[room.split("-", 1)[0]]
     async with _app.modify_state(rx.BaseStateToken(ident=room, cls=cls)) as root:
         shared = await root.get_state(cls)
         shared.version += 1

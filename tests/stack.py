@@ -21,17 +21,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.app_process import free_port
+
 SCALED = os.environ.get("PORTAL_TEST_STACK", "embedded") == "scaled"
 # The machine's Redis, for unit tests that need one; the scaled stack runs its own.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 S3_REGION = "eu-central-1"
 WORKERS = 2
-
-
-def _free_port() -> int:
-    from tests.app_process import free_port
-
-    return free_port()
 
 
 class PostgresServer:
@@ -40,7 +36,7 @@ class PostgresServer:
     def __init__(self) -> None:
         bindir = os.environ.get("PG_BINDIR") or sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
         self.pg_ctl = str(Path(bindir) / "pg_ctl")
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="portal-pg-"))
         # PostgreSQL refuses to run as root: run it as the postgres user then.
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -73,7 +69,7 @@ class RedisServer:
     """A private Redis without persistence: a restart loses everything, as in production."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._proc: subprocess.Popen | None = None
 
