@@ -128,14 +128,14 @@ async def _app_round(app, cookies: dict[str, str], pairs: list[Pair], threads: l
     if errors:
         print(f"  {len(errors)} tabs did not open, e.g. {errors[0]}", file=sys.stderr)
     await asyncio.sleep(2)  # let the opening's reloads drain
-    room, send_event = realtime.ThreadRoom.get_full_name(), handler(ThreadPanelState, "send")
+    live, send_event = realtime.LiveState.get_full_name(), handler(ThreadPanelState, "send")
 
     async def send(k: int):
         pair = sides[k % len(sides)]
         sender, receiver = pair if (k // len(sides)) % 2 == 0 else pair[::-1]
         body = f"Bench message {len(tabs)}-{k}"
-        version = receiver.value(room, var("version"), 0)
-        bump = receiver.wait_for(lambda tab: tab.value(room, var("version"), 0) > version)
+        version = receiver.value(live, var("thread"), 0)
+        bump = receiver.wait_for(lambda tab: tab.value(live, var("thread"), 0) > version)
         arrival = receiver.wait_for(lambda tab: any(m.get("body") == body for m in _messages(tab)))
         start = time.perf_counter()
         await sender.emit(send_event, {"form": {"body": body}})

@@ -80,7 +80,7 @@ def _thread_watchers() -> tuple[Watcher, ...]:
     from portal.state.thread_panel import ThreadPanelState
 
     refresh = (handler(ThreadPanelState, "refresh"), handler(TaskPanelState, "refresh"))
-    return (Watcher(_name(realtime.ThreadRoom), var("version"), refresh),
+    return (Watcher(_name(realtime.LiveState), var("thread"), refresh),
             Watcher(_name(ThreadPanelState), var("thread_id"), (handler(TaskPanelState, "refresh"),)))
 
 
@@ -91,7 +91,7 @@ def client_messages_page(thread_id: int | None = None) -> Page:
     from portal.state.session import SessionState
     from portal.state.thread_panel import ThreadPanelState
 
-    watchers = (Watcher(_name(realtime.UserRoom), var("version"),
+    watchers = (Watcher(_name(realtime.LiveState), var("user"),
                         (handler(SessionState, "refresh_counter"), handler(ClientConversationsState, "load"))),)
     if thread_id is None:
         return Page(routes.PORTAL_CONVERSATIONS, {}, (_name(ClientConversationsState), var("loaded")), watchers)
@@ -106,7 +106,7 @@ def staff_inbox_page(thread_id: int) -> Page:
     from portal.state.session import SessionState
     from portal.state.thread_panel import ThreadPanelState
 
-    watchers = (Watcher(_name(realtime.FirmRoom), var("version"),
+    watchers = (Watcher(_name(realtime.LiveState), var("firm"),
                         (handler(SessionState, "refresh_counter"), handler(InboxState, "refresh"))),)
     return Page(routes.STAFF_INBOX, {routes.THREAD_PARAM: str(thread_id)},
                 (_name(ThreadPanelState), var("is_open")), watchers + _thread_watchers())

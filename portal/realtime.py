@@ -1,14 +1,21 @@
 """Live updates: the one module that pushes changes to open tabs.
 
-Rooms are ``rx.SharedState`` instances linked by every tab that shows something
-which can change under it. A room holds only a version counter, never data: when it
-moves, each linked tab reloads its own view through the services, so every viewer's
+A tab joins *rooms* for what it shows (a thread, an account's pages, its user, the
+firm's staff views, the clients page), one room per kind. A room is a set of tab
+tokens; every tab has a ``LiveState`` holding one version counter per kind. When
+something changes, :func:`publish` moves the counters of the tabs in the changed
+rooms, and each tab reloads its own view through the services, so every viewer's
 access is checked again and nothing private travels through a shared state.
 
+Not ``rx.SharedState``: Reflex 0.10 re-sends a linked room to every other linked tab
+after *any* event of a linked tab, so one message cost work in the square of the
+staff tabs (bench/README.md). Here a push costs one state update per tab in the room
+and nothing else.
+
 Services call :func:`publish` after their commit, from any thread. The bump runs as
-a task on the server's event loop and goes through ``app.modify_state`` on the room
-token; Reflex then updates every linked tab, on other workers too when Redis holds
-the state.
+a task on the server's event loop through ``app.modify_state`` on each tab's token;
+Reflex relays the update to the worker holding the tab's socket. Room members live
+in this process, or in Redis when it holds the state, so every worker sees them.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ import hashlib
 import logging
 import os
 import socket
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex_base.components.memoize_helpers import get_memoized_event_triggers
 from reflex_base.event import no_args_event_spec
 from reflex_base.vars.base import VarData
@@ -29,35 +38,20 @@ from reflex_components_core.base.fragment import Fragment
 
 log = logging.getLogger("portal.realtime")
 
-
-class ThreadRoom(rx.SharedState):
-    """Tabs showing one thread (talk flyout, client talk view)."""
-
-    version: int = 0
+# Room kinds: the prefix of a room's name and the counter it moves.
+KINDS = ("thread", "account", "user", "firm", "clients")
 
 
-class AccountRoom(rx.SharedState):
-    """Staff tabs showing one account's bookings."""
+class LiveState(rx.State):
+    """One counter per room kind; a component reloads its view when its counter moves."""
 
-    version: int = 0
-
-
-class UserRoom(rx.SharedState):
-    """Every tab of one client user: their open items, conversations and counter."""
-
-    version: int = 0
-
-
-class FirmRoom(rx.SharedState):
-    """Every staff tab: the inbox and the action counter."""
-
-    version: int = 0
-
-
-class ClientsRoom(rx.SharedState):
-    """Staff tabs showing the clients page."""
-
-    version: int = 0
+    thread: int = 0
+    account: int = 0
+    user: int = 0
+    firm: int = 0
+    clients: int = 0
+    # The room this tab is in, per kind.
+    _joined: dict[str, str] = {}
 
 
 # One room for all staff: any thread change may move any staff member's inbox.
@@ -86,21 +80,97 @@ def user_room(kind: str, user_id: int) -> str:
     return f"user-{kind}-{user_id}"
 
 
-_ROOM_CLASSES = {"thread": ThreadRoom, "account": AccountRoom, "user": UserRoom, "firm": FirmRoom,
-                 "clients": ClientsRoom}
+def room_kind(room: str) -> str:
+    """The kind of a room, from its name."""
+    kind = room.split("-", 1)[0]
+    if kind not in KINDS:
+        raise ValueError(f"Unknown room {room!r}")
+    return kind
+
+
+class MemoryMembers:
+    """Room members of a single process."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[str, set[str]] = defaultdict(set)
+
+    async def move(self, token: str, old: str | None, new: str) -> None:
+        """Put ``token`` into room ``new``, out of room ``old``."""
+        if old:
+            self._rooms[old].discard(token)
+        self._rooms[new].add(token)
+
+    async def members(self, room: str) -> set[str]:
+        """The tokens in ``room``."""
+        return set(self._rooms.get(room, ()))
+
+    async def drop(self, room: str, tokens: Iterable[str]) -> None:
+        """Take ``tokens`` out of ``room``."""
+        members = self._rooms.get(room)
+        if members is not None:
+            members.difference_update(tokens)
+            if not members:
+                del self._rooms[room]
+
+
+class RedisMembers:
+    """Room members in Redis, shared by every worker.
+
+    A room expires when nobody joined or published to it for as long as Reflex keeps an
+    idle tab's state, after which its tabs rehydrate and join again anyway.
+    """
+
+    def __init__(self, redis: Any, expiration: int) -> None:
+        self._redis = redis
+        self._expiration = expiration
+
+    @staticmethod
+    def _key(room: str) -> str:
+        return f"portal:room:{room}"
+
+    async def move(self, token: str, old: str | None, new: str) -> None:
+        """Put ``token`` into room ``new``, out of room ``old``."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            if old:
+                pipe.srem(self._key(old), token)
+            pipe.sadd(self._key(new), token)
+            pipe.expire(self._key(new), self._expiration)
+            await pipe.execute()
+
+    async def members(self, room: str) -> set[str]:
+        """The tokens in ``room``."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.smembers(self._key(room))
+            pipe.expire(self._key(room), self._expiration)
+            found, _ = await pipe.execute()
+        return {m.decode() if isinstance(m, bytes) else m for m in found}
+
+    async def drop(self, room: str, tokens: Iterable[str]) -> None:
+        """Take ``tokens`` out of ``room``."""
+        tokens = list(tokens)
+        if tokens:
+            await self._redis.srem(self._key(room), *tokens)
+
+
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+_members: MemoryMembers | RedisMembers = MemoryMembers()
 _pending: set[asyncio.Future] = set()
 
 
 def bind(app: rx.App, loop: asyncio.AbstractEventLoop) -> None:
-    """Remember the running app and loop (called once at server start)."""
-    global _app, _loop
+    """Remember the running app and loop, and where room members live (called once at start)."""
+    global _app, _loop, _members
     _app, _loop = app, loop
+    manager = app.state_manager
+    if isinstance(manager, StateManagerRedis):
+        _members = RedisMembers(manager.redis, rx.config.get_config().redis_token_expiration)
+    else:
+        _members = MemoryMembers()
 
 
 def publish(rooms: Iterable[str]) -> None:
-    """Tell every tab linked to ``rooms`` to reload. Safe from any thread.
+    """Tell every tab in ``rooms`` to reload. Safe from any thread.
 
     Without a running server (CLI, unit tests) there is nobody to tell.
     """
@@ -112,31 +182,51 @@ def publish(rooms: Iterable[str]) -> None:
 
 
 async def _bump_all(rooms: list[str]) -> None:
-    # Side by side: each room has its own lock, and one slow room (the firm's, with every
-    # staff tab behind it) must not hold back the thread's viewers waiting for the message.
-    results = await asyncio.gather(*(_bump(room) for room in rooms), return_exceptions=True)
-    for room, result in zip(rooms, results):
+    # A tab in several of the rooms (an accountant's thread open on the account's page)
+    # gets one update moving all its counters.
+    kinds_by_tab: dict[str, set[str]] = defaultdict(set)
+    member_lists = await asyncio.gather(*(_members.members(room) for room in rooms))
+    tabs_by_room = dict(zip(rooms, member_lists))
+    for room, tokens in tabs_by_room.items():
+        for token in tokens:
+            kinds_by_tab[token].add(room_kind(room))
+    connected = _app.event_namespace._token_manager.is_token_connected
+    tabs = list(kinds_by_tab)
+    alive = dict(zip(tabs, await asyncio.gather(*(connected(token) for token in tabs))))
+    # A closed tab leaves its rooms; one that reconnects rehydrates and joins again.
+    await asyncio.gather(*(_members.drop(room, [t for t in tokens if not alive[t]])
+                           for room, tokens in tabs_by_room.items()))
+    # Side by side: each tab has its own lock, and one busy tab must not hold back the rest.
+    targets = [(token, kinds) for token, kinds in kinds_by_tab.items() if alive[token]]
+    results = await asyncio.gather(*(_bump(token, kinds) for token, kinds in targets), return_exceptions=True)
+    for (token, _kinds), result in zip(targets, results):
         if isinstance(result, Exception):  # a failed push must not break the others
-            log.error("Live update of %s failed", room, exc_info=result)
+            log.error("Live update of tab %s failed", token, exc_info=result)
 
 
-async def _bump(room: str) -> None:
-    cls = _ROOM_CLASSES[room.split("-", 1)[0]]
-    async with _app.modify_state(rx.BaseStateToken(ident=room, cls=cls)) as root:
-        shared = await root.get_state(cls)
-        shared.version += 1
+async def _bump(token: str, kinds: set[str]) -> None:
+    async with _app.modify_state(rx.BaseStateToken(ident=token, cls=LiveState)) as root:
+        live = await root.get_state(LiveState)
+        for kind in kinds:
+            setattr(live, kind, getattr(live, kind) + 1)
 
 
-async def link(state: rx.State, cls: type[rx.SharedState], room: str) -> None:
-    """Link ``state``'s tab to ``room``. Callers check access first.
+async def link(state: rx.State, room: str) -> None:
+    """Put ``state``'s tab into ``room``, leaving its previous room of that kind.
+
+    Callers check access first.
 
     Args:
         state: Any state of the tab, inside an event handler.
-        cls: The room class.
-        room: The room token.
+        room: The room's name.
     """
-    shared = await state.get_state(cls)
-    await shared._link_to(room)
+    kind = room_kind(room)
+    live = await state.get_state(LiveState)
+    old = live._joined.get(kind)
+    # Joined again even when already in: a publish drops a tab that was offline for a moment.
+    await _members.move(state.router.session.client_token, old if old != room else None, room)
+    if old != room:
+        live._joined = {**live._joined, kind: room}
 
 
 class ChangeWatcher(Fragment):

@@ -131,7 +131,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
         rx.cond(
             SessionState.kind == "staff",
             rx.flex(
-                realtime.reload_on_change(realtime.FirmRoom.version, SessionState.refresh_counter),
+                realtime.reload_on_change(realtime.LiveState.firm, SessionState.refresh_counter),
                 # Pending client emails wait while the accountant works (see notifications).
                 heartbeat(SessionState.staff_heartbeat),
                 _staff_sidebar(active),
@@ -199,7 +199,7 @@ def portal_shell(content: rx.Component, *, active: str) -> rx.Component:
         rx.cond(
             SessionState.kind == "contact",
             rx.box(
-                realtime.reload_on_change(realtime.UserRoom.version, SessionState.refresh_counter),
+                realtime.reload_on_change(realtime.LiveState.user, SessionState.refresh_counter),
                 header,
                 rx.el.main(content, max_width="960px", margin_x="auto", padding_x="16px", padding_top="20px",
                            padding_bottom=["96px", "96px", "40px"]),

@@ -186,7 +186,7 @@ class StaffBookingsState(rx.State):
         self.older_messages = view.older
         self.thread_id, self.thread_open = view.id, view.status == "open"
         self.thread_internal, self.recipient_name = view.kind == "internal", view.recipient_name
-        await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(view.id))
+        await realtime.link(self, realtime.thread_room(view.id))
 
     @rx.event
     async def refresh_talk(self):

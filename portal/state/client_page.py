@@ -40,5 +40,5 @@ class ClientPageState(rx.State):
             return actor
         self.not_found, self._account_id = False, account.id
         self.account_name, self.account_kind, self.public_id = account.name, account.kind, account.public_id
-        await realtime.link(self, realtime.AccountRoom, realtime.account_room(account.id))
+        await realtime.link(self, realtime.account_room(account.id))
         return actor

@@ -252,7 +252,7 @@ class ClientDocumentsState(DocumentBrowserMixin, rx.State):
             chosen = {str(a.id): a.id for a in self.accounts}.get(self.current_account)
             self._account_id = chosen or self.accounts[0].id
         self.account = str(self._account_id)
-        await realtime.link(self, realtime.AccountRoom, realtime.account_room(self._account_id))
+        await realtime.link(self, realtime.account_room(self._account_id))
         await self._show(actor, 0)
         return None
 

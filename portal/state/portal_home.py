@@ -75,7 +75,7 @@ class PortalHomeState(rx.State):
         actor = await require_actor(self, Area.TALK)
         if actor is None:
             return to_login(self)
-        await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
+        await realtime.link(self, realtime.user_room(actor.kind.value, actor.id))
         await self._fetch(actor)
         return None
 

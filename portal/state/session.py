@@ -55,6 +55,7 @@ class SessionState(rx.State):
     # for debugging live updates across workers.
     served_by: str = ""
     _subject: str = ""
+    _connection: str = ""
 
     @rx.var
     def messages(self) -> dict[str, str]:
@@ -87,15 +88,17 @@ class SessionState(rx.State):
                      timezone=actor.timezone or fmt.DEFAULT_TIMEZONE, talk_only=actor.scope != SessionScope.FULL,
                      served_by=realtime.worker_name())
         subject = f"{actor.kind.value}-{actor.id}"
-        if self._subject != subject:
-            # Once per user and tab, not in every event handler: the room link lasts, and
-            # the counter then stays current through refresh_counter.
-            self._subject = subject
+        connection = self.router.session.session_id
+        if self._subject != subject or self._connection != connection:
+            # Once per user and connection, not in every event handler: the room lasts while
+            # the socket does (a reconnected tab may have been dropped from it), and the
+            # counter then stays current through refresh_counter.
+            self._subject, self._connection = subject, connection
             self.firm_name = await asyncio.to_thread(firm.firm_name)
             if actor.is_staff:
-                await realtime.link(self, realtime.FirmRoom, realtime.FIRM_STAFF_ROOM)
+                await realtime.link(self, realtime.FIRM_STAFF_ROOM)
             else:
-                await realtime.link(self, realtime.UserRoom, realtime.user_room(actor.kind.value, actor.id))
+                await realtime.link(self, realtime.user_room(actor.kind.value, actor.id))
             self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
         return actor
 

@@ -122,7 +122,7 @@ class StaffClientsState(rx.State):
         actor = await self._actor()
         if actor is None:
             return to_login(self)
-        await realtime.link(self, realtime.ClientsRoom, realtime.STAFF_CLIENTS_ROOM)
+        await realtime.link(self, realtime.STAFF_CLIENTS_ROOM)
         self.page = 1
         await self._fetch(actor)
         return None

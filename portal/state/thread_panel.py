@@ -77,13 +77,15 @@ class ThreadPanelState(rx.State):
             return to_login(self)
         self.thread_id, self.account_name, self.error, self.upload_error = thread_id, account_name, "", ""
         self._newest = talks.MESSAGE_PAGE
+        # Joined before loading, so a message landing meanwhile is not missed. A push only
+        # makes the tab reload through the services, so an unreadable thread's room tells nothing.
+        await realtime.link(self, realtime.thread_room(thread_id))
         try:
             await self._load(actor)
         except NotFound:
             # Not a thread this user may read (e.g. from a stale link): show none rather than the last one.
             self.thread_id, self.is_open = 0, False
             return None
-        await realtime.link(self, realtime.ThreadRoom, realtime.thread_room(thread_id))
         self.is_open = True
         return None
 

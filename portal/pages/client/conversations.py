@@ -17,7 +17,7 @@ def conversations_page() -> rx.Component:
     """The page at :data:`routes.PORTAL_CONVERSATIONS`."""
     return portal_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.UserRoom.version, C.load),
+            realtime.reload_on_change(realtime.LiveState.user, C.load),
             rx.hstack(rx.heading(t("conversation.title"), size="7", as_="h1"), rx.spacer(),
                       new_conversation_dialog(recipient_label=t("conversation.visible_to")),
                       width="100%", align="center", wrap="wrap", spacing="2"),

@@ -45,7 +45,7 @@ def documents_page() -> rx.Component:
     )
     return portal_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.AccountRoom.version, D.refresh),
+            realtime.reload_on_change(realtime.LiveState.account, D.refresh),
             rx.heading(t("documents.title"), size="7", as_="h1"),
             rx.text(t("documents.client_intro"), color_scheme="gray", size="2"),
             rx.cond(D.loaded, content, rx.center(rx.spinner(size="3"), width="100%", min_height="30vh")),

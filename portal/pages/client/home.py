@@ -204,7 +204,7 @@ def home_page() -> rx.Component:
                               install_card(dismissible=True),
                               spacing="4", width="100%"),
                     loading()),
-            realtime.reload_on_change(realtime.UserRoom.version, PortalHomeState.refresh),
+            realtime.reload_on_change(realtime.LiveState.user, PortalHomeState.refresh),
             thread_sheet(),
             spacing="4", width="100%",
         ),

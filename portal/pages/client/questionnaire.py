@@ -182,7 +182,7 @@ def questionnaire_page() -> rx.Component:
     """The page at :data:`routes.PORTAL_QUESTIONNAIRE`."""
     return portal_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.UserRoom.version, K.refresh),
+            realtime.reload_on_change(realtime.LiveState.user, K.refresh),
             rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("quest.back"), align="center", spacing="1"),
                     href=routes.PORTAL, size="2", min_height=TAP, display="flex", align_items="center"),
             rx.cond(

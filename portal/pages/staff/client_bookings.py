@@ -237,7 +237,7 @@ def _flyout() -> rx.Component:
         align="center", width="100%",
     )
     return side_sheet(
-        realtime.reload_on_change(realtime.ThreadRoom.version, S.refresh_talk),
+        realtime.reload_on_change(realtime.LiveState.thread, S.refresh_talk),
         rx.text(S.booking.text, size="2"),
         receipt_badge(S.booking.receipt_missing),
         _receipts(),
@@ -267,5 +267,5 @@ def client_bookings_page() -> rx.Component:
         subtitle=rx.text(t("bookings.subtitle"), S.total, color_scheme="gray"),
         actions=rx.hstack(digest_popover(), access_dialog(), import_dialog(), export_dialog(), spacing="2",
                           wrap="wrap"),
-        extra=(realtime.reload_on_change(realtime.AccountRoom.version, S.refresh), _flyout()),
+        extra=(realtime.reload_on_change(realtime.LiveState.account, S.refresh), _flyout()),
     )

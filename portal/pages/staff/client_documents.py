@@ -139,5 +139,5 @@ def client_documents_page() -> rx.Component:
     return client_frame(
         body, active=routes.STAFF_CLIENT_DOCUMENTS, loaded=D.loaded,
         subtitle=rx.text(t("documents.subtitle"), color_scheme="gray"),
-        extra=(realtime.reload_on_change(realtime.AccountRoom.version, D.refresh),),
+        extra=(realtime.reload_on_change(realtime.LiveState.account, D.refresh),),
     )

@@ -188,5 +188,5 @@ def client_info_page() -> rx.Component:
     return client_frame(
         body, active=routes.STAFF_CLIENT_INFO, loaded=I.loaded,
         subtitle=rx.hstack(account_status_badge(I.status), spacing="2"),
-        extra=(realtime.reload_on_change(realtime.AccountRoom.version, I.refresh),),
+        extra=(realtime.reload_on_change(realtime.LiveState.account, I.refresh),),
     )

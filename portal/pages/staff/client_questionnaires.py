@@ -126,5 +126,5 @@ def client_questionnaires_page() -> rx.Component:
         body, active=routes.STAFF_CLIENT_QUESTIONNAIRES, loaded=S.loaded,
         subtitle=rx.text(t("quest.tab.subtitle"), color_scheme="gray"),
         actions=rx.button(rx.icon("send", size=16), t("quest.send"), on_click=S.open_send),
-        extra=(realtime.reload_on_change(realtime.AccountRoom.version, S.refresh),),
+        extra=(realtime.reload_on_change(realtime.LiveState.account, S.refresh),),
     )

@@ -288,5 +288,5 @@ def client_requests_page() -> rx.Component:
         body, active=routes.STAFF_CLIENT_REQUESTS, loaded=R.loaded,
         subtitle=rx.text(t("request.subtitle"), color_scheme="gray", max_width="640px"),
         actions=rx.button(rx.icon("file-up", size=16), t("request.new"), on_click=R.open_create, size="3"),
-        extra=(realtime.reload_on_change(realtime.AccountRoom.version, R.refresh),),
+        extra=(realtime.reload_on_change(realtime.LiveState.account, R.refresh),),
     )

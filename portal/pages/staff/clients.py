@@ -239,7 +239,7 @@ def clients_page() -> rx.Component:
     )
     return staff_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.ClientsRoom.version, S.refresh),
+            realtime.reload_on_change(realtime.LiveState.clients, S.refresh),
             rx.flex(
                 page_heading(t("clients.title"), rx.cond(SessionState.is_admin, t("clients.subtitle.admin"),
                                                          t("clients.subtitle.accountant"))),

@@ -32,7 +32,7 @@ def inbox_page() -> rx.Component:
     )
     return staff_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.FirmRoom.version, InboxState.refresh),
+            realtime.reload_on_change(realtime.LiveState.firm, InboxState.refresh),
             page_heading(t("inbox.title"), t("inbox.subtitle")),
             filters,
             rx.cond(InboxState.loaded,
