@@ -106,8 +106,10 @@ def staff_inbox_page(thread_id: int) -> Page:
     from portal.state.session import SessionState
     from portal.state.thread_panel import ThreadPanelState
 
-    watchers = (Watcher(_name(realtime.LiveState), var("firm"),
-                        (handler(SessionState, "refresh_counter"), handler(InboxState, "refresh"))),)
+    # realtime.staff_inbox_version: the user's room, and the firm-wide one (only admins are in both).
+    reload = (handler(SessionState, "refresh_counter"), handler(InboxState, "refresh"))
+    watchers = (Watcher(_name(realtime.LiveState), var("user"), reload),
+                Watcher(_name(realtime.LiveState), var("firm"), reload))
     return Page(routes.STAFF_INBOX, {routes.THREAD_PARAM: str(thread_id)},
                 (_name(ThreadPanelState), var("is_open")), watchers + _thread_watchers())
 

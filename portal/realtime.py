@@ -54,8 +54,9 @@ class LiveState(rx.State):
     _joined: dict[str, str] = {}
 
 
-# One room for all staff: any thread change may move any staff member's inbox.
-FIRM_STAFF_ROOM = "firm-staff"
+# Tabs of the staff who see every client (admins): any thread change may move their
+# inbox and counter. Accountants hear of their clients' threads in their own user room.
+FIRM_WIDE_ROOM = "firm-all"
 # Staff tabs showing the clients page: accounts created, renamed, invited, activated.
 STAFF_CLIENTS_ROOM = "clients-firm"
 
@@ -76,7 +77,7 @@ def account_room(account_id: int) -> str:
 
 
 def user_room(kind: str, user_id: int) -> str:
-    """Room of one user (``staff`` or ``contact``)."""
+    """Room of one user (``staff`` or ``contact``): their counter, inbox or open items."""
     return f"user-{kind}-{user_id}"
 
 
@@ -268,6 +269,11 @@ useEffect(() => {{
 }}, [{self.value}]);
 """
         return [rx.Var(hook, _var_data=VarData.merge(self.value._get_all_var_data()))]
+
+
+def staff_inbox_version() -> rx.Var:
+    """What moves a staff tab's inbox and counter: their own room, and the firm-wide one for admins."""
+    return LiveState.user + LiveState.firm
 
 
 def reload_on_change(version: rx.Var, handler: rx.EventHandler) -> rx.Component:

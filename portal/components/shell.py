@@ -131,7 +131,7 @@ def staff_shell(content: rx.Component, *, active: str) -> rx.Component:
         rx.cond(
             SessionState.kind == "staff",
             rx.flex(
-                realtime.reload_on_change(realtime.LiveState.firm, SessionState.refresh_counter),
+                realtime.reload_on_change(realtime.staff_inbox_version(), SessionState.refresh_counter),
                 # Pending client emails wait while the accountant works (see notifications).
                 heartbeat(SessionState.staff_heartbeat),
                 _staff_sidebar(active),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.domain.errors import UserError
 from portal import realtime
@@ -29,6 +29,7 @@ from portal.domain.talks import (
 )
 from portal.models import (
     AccountContact,
+    Assignment,
     Booking,
     Contact,
     Document,
@@ -401,14 +402,19 @@ def close_threads(s: Session, thread_ids: Iterable[int], *, closed_by: int) -> l
 
 def rooms_for(s: Session, threads: Iterable[Thread]) -> set[str]:
     """The rooms whose tabs show these threads: the thread itself, the account's staff
-    views, every staff tab (inbox, counters), and each client user who may read it
-    (never for staff-only threads)."""
-    rooms: set[str] = set()
+    views, the inbox and counter of the staff assigned to the account and of the admins,
+    and each client user who may read it (never for staff-only threads)."""
+    threads = list(threads)
+    if not threads:
+        return set()
+    rooms = {realtime.FIRM_WIDE_ROOM}
     for thread in threads:
         rooms.add(realtime.thread_room(thread.id))
         rooms.add(realtime.account_room(thread.account_id))
-        rooms.add(realtime.FIRM_STAFF_ROOM)
         rooms.update(realtime.user_room(kind, rid) for kind, rid in _client_readers(s, thread))
+    staff_ids = s.exec(select(Assignment.staff_id).where(
+        col(Assignment.account_id).in_(sorted({t.account_id for t in threads})))).all()
+    rooms.update(realtime.user_room(SubjectKind.STAFF.value, staff_id) for staff_id in set(staff_ids))
     return rooms
 
 

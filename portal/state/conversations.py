@@ -149,8 +149,8 @@ class InboxState(rx.State):
 
     @rx.event
     async def refresh(self):
-        """Some thread changed: fetch again."""
-        return InboxState.load
+        """Some thread changed: fetch again (in this event, not one more round trip)."""
+        return await self.load()
 
     @rx.event
     def load_more(self):

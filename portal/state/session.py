@@ -95,10 +95,9 @@ class SessionState(rx.State):
             # counter then stays current through refresh_counter.
             self._subject, self._connection = subject, connection
             self.firm_name = await asyncio.to_thread(firm.firm_name)
-            if actor.is_staff:
-                await realtime.link(self, realtime.FIRM_STAFF_ROOM)
-            else:
-                await realtime.link(self, realtime.user_room(actor.kind.value, actor.id))
+            await realtime.link(self, realtime.user_room(actor.kind.value, actor.id))
+            if actor.is_staff and actor.is_admin:
+                await realtime.link(self, realtime.FIRM_WIDE_ROOM)
             self.action_count = await asyncio.to_thread(conversations.action_count, actor=actor)
         return actor
 

@@ -58,7 +58,7 @@ def members(monkeypatch):
 def test_room_kinds_come_from_the_name():
     assert realtime.room_kind(realtime.thread_room(7)) == "thread"
     assert realtime.room_kind(realtime.user_room("contact", 3)) == "user"
-    assert realtime.room_kind(realtime.FIRM_STAFF_ROOM) == "firm"
+    assert realtime.room_kind(realtime.FIRM_WIDE_ROOM) == "firm"
     assert realtime.room_kind(realtime.STAFF_CLIENTS_ROOM) == "clients"
     with pytest.raises(ValueError):
         realtime.room_kind("nothing-1")
@@ -69,11 +69,11 @@ def test_a_push_reaches_each_tab_in_the_rooms_once(members, monkeypatch):
     monkeypatch.setattr(realtime, "_app", app)
 
     async def run():
-        for token, rooms in {"a": [realtime.thread_room(1), realtime.FIRM_STAFF_ROOM],
-                             "b": [realtime.FIRM_STAFF_ROOM], "c": [realtime.thread_room(2)]}.items():
+        for token, rooms in {"a": [realtime.thread_room(1), realtime.FIRM_WIDE_ROOM],
+                             "b": [realtime.FIRM_WIDE_ROOM], "c": [realtime.thread_room(2)]}.items():
             for room in rooms:
                 await realtime.link(_tab(token), room)
-        await realtime._bump_all([realtime.thread_room(1), realtime.FIRM_STAFF_ROOM])
+        await realtime._bump_all([realtime.thread_room(1), realtime.FIRM_WIDE_ROOM])
 
     asyncio.run(run())
     # One update per tab, however many of its rooms moved; the other thread's tab is left alone.

@@ -88,7 +88,9 @@ def test_talk_filter_and_counts(firm):
 
 def test_internal_talk_is_invisible_to_every_client(firm, published):
     thread_id = ask(firm, internal=True, body="Intern: Beleg doppelt gebucht?")
-    assert published[-1] == {f"thread-{thread_id}", f"account-{firm['bakery'].id}", "firm-staff"}  # no client
+    # No client, and only the account's accountant and the admins among the staff.
+    assert published[-1] == {f"thread-{thread_id}", f"account-{firm['bakery'].id}", f"user-staff-{firm['anna'].id}",
+                             "firm-all"}
     for who in ("maria", "thomas", "limited", "stranger"):
         with pytest.raises(NotFound):
             talks.thread_view(actor=firm[who], thread_id=thread_id)
@@ -217,10 +219,10 @@ def test_rooms_published_after_each_change(firm, published):
     account = firm["bakery"].id
     thread_id = ask(firm)
     readers = {f"user-contact-{firm[who].id}" for who in ("maria", "thomas")}  # full access, login
-    assert published[-1] == {f"thread-{thread_id}", f"account-{account}", "firm-staff"} | readers
+    staff = {f"user-staff-{firm['anna'].id}", "firm-all"}  # Jonas works another client: not told
+    assert published[-1] == {f"thread-{thread_id}", f"account-{account}"} | staff | readers
     private = ask(firm, 1, recipient_contact_id=firm["thomas"].id)
-    assert published[-1] == {f"thread-{private}", f"account-{account}", "firm-staff",
-                             f"user-contact-{firm['thomas'].id}"}
+    assert published[-1] == {f"thread-{private}", f"account-{account}", f"user-contact-{firm['thomas'].id}"} | staff
     published.clear()
     talks.open_items(actor=firm["maria"])
     assert published == [{f"thread-{thread_id}"}]  # her delivery tick reaches the firm

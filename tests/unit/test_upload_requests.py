@@ -447,9 +447,10 @@ def test_arrivals_reach_the_staff_inbox_and_never_client_users(office):
     assert talks.open_items(actor=maria) == []
     with pytest.raises(NotFound):
         talks.thread_view(actor=maria, thread_id=thread.id)
-    # The account's staff views, every staff tab and the thread are told; no client user's room.
+    # The account's staff views, its accountant, the admins and the thread are told; no client
+    # user's room, and no other accountant's.
     assert {realtime.thread_room(thread.id), realtime.account_room(office["account"].id),
-            realtime.FIRM_STAFF_ROOM} == arrival_rooms
+            realtime.user_room("staff", office["anna"].id), realtime.FIRM_WIDE_ROOM} == arrival_rooms
     # Staff answering in the thread (a note) writes to nobody outside the firm.
     talks.post_message(actor=office["anna"], thread_id=thread.id, body="Erledigt, abgelegt.")
     assert conversations.action_count(actor=office["anna"]) == before

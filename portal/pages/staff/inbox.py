@@ -32,7 +32,7 @@ def inbox_page() -> rx.Component:
     )
     return staff_shell(
         rx.vstack(
-            realtime.reload_on_change(realtime.LiveState.firm, InboxState.refresh),
+            realtime.reload_on_change(realtime.staff_inbox_version(), InboxState.refresh),
             page_heading(t("inbox.title"), t("inbox.subtitle")),
             filters,
             rx.cond(InboxState.loaded,
