@@ -45,6 +45,7 @@ API_LOGOUT = "/auth/logout"
 API_FORGOT = "/auth/forgot"
 API_RESET = "/auth/reset"
 API_ACTIVATE = "/auth/activate"
+API_PASSWORD = "/auth/password"
 API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
@@ -62,12 +63,14 @@ PING = "/ping"
 
 # Query parameter that opens one thread when a list page loads (push notification targets).
 THREAD_PARAM = "thread"
+# The profile page's query parameter naming the outcome of a password change.
+PASSWORD_PARAM = "password"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, SIGNUP, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
          STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_CLIENT_INFO, STAFF_CLIENT_IMPORT, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
          STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
          PORTAL_QUESTIONNAIRE)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_PASSWORD, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
        API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 # Endpoints of the app shell, which the service worker may cache (API routes it never touches).
 SHELL = (SERVICE_WORKER, OFFLINE)
@@ -160,6 +163,11 @@ def safe_next(path: str | None) -> str:
 def home_for(kind: str) -> str:
     """Landing page after login for a subject kind (``staff`` or ``contact``)."""
     return STAFF_CLIENTS if kind == "staff" else PORTAL
+
+
+def profile_for(kind: str) -> str:
+    """The profile page of a subject kind (``staff`` or ``contact``)."""
+    return STAFF_PROFILE if kind == "staff" else PORTAL_PROFILE
 
 
 def may_open(kind: str, path: str) -> bool:

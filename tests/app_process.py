@@ -102,7 +102,9 @@ def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterato
         _wait_until_up(f"{url}/login", proc, log, timeout)
         yield RunningApp(url=url, pgid=proc.pid)
     finally:
-        os.killpg(proc.pid, 15)
+        # An app that exited on its own (a failed build) leaves no group: its error is the one to see.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -1,4 +1,4 @@
-"""Login, logout, password-reset and invitation-activation form endpoints.
+"""Login, logout, password-reset, password-change and invitation-activation form endpoints.
 
 Plain HTML form posts answered with 303 redirects: the browser does a full page
 load afterwards, so Reflex's websocket reconnects carrying the new cookie.
@@ -105,10 +105,29 @@ async def activate(request: Request) -> Response:
     return response
 
 
+async def change_password(request: Request) -> Response:
+    """Change the logged-in user's password; every other session ends, this browser gets a new one."""
+    form = await _form(request)
+    token = cookie_token(request)
+    actor = await asyncio.to_thread(auth.resolve_session, token) if token else None
+    if actor is None:
+        return _see_other(routes.login())
+    profile = routes.profile_for(actor.kind.value)
+    try:
+        new_token = await asyncio.to_thread(auth.change_password, token=token, current=form.get("current", ""),
+                                            password=form.get("password", ""), repeat=form.get("repeat", ""))
+    except auth.AuthError as err:
+        return _see_other(f"{profile}?{routes.PASSWORD_PARAM}={err.key}")
+    response = _see_other(f"{profile}?{routes.PASSWORD_PARAM}=password.changed")
+    set_session_cookie(response, new_token)
+    return response
+
+
 ROUTES = [
     Route(routes.API_LOGIN, login, methods=["POST"]),
     Route(routes.API_LOGOUT, logout, methods=["POST"]),
     Route(routes.API_FORGOT, forgot, methods=["POST"]),
     Route(routes.API_RESET, reset, methods=["POST"]),
     Route(routes.API_ACTIVATE, activate, methods=["POST"]),
+    Route(routes.API_PASSWORD, change_password, methods=["POST"]),
 ]

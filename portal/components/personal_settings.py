@@ -2,8 +2,12 @@
 
 import reflex as rx
 
-from portal.state.personal_settings import AUTO
-from portal.state.session import t
+from portal import routes
+from portal.components.common import notice
+from portal.components.fields import text_field
+from portal.components.post_form import post_form
+from portal.state.personal_settings import AUTO, PASSWORD_CHANGED, PASSWORD_ERRORS
+from portal.state.session import SessionState, t
 
 # Each language named in itself, so a user who cannot read the current one finds theirs.
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "fr": "Français"}
@@ -50,4 +54,38 @@ def email_notices_switch(state: type[rx.State], help_key: str) -> rx.Component:
         ),
         rx.switch(id="email-notices", checked=state.email_notices, on_change=state.set_email_notices, size="3"),
         align="center", gap="16px", width="100%",
+    )
+
+
+def password_change(state: type[rx.State], size: str = "2") -> rx.Component:
+    """The form changing the password of a :class:`PersonalSettingsMixin` state's user.
+
+    A plain form post: the route ends every session of the user and sets this browser's new
+    cookie, which only a full page load carries into the websocket.
+
+    Args:
+        state: The page's settings state.
+        size: The card size, as the page's other cards.
+    """
+    return rx.card(
+        post_form(
+            rx.vstack(
+                rx.heading(t("password.change.title"), size="3", as_="h2"),
+                rx.text(t("password.change.help"), size="2", color_scheme="gray"),
+                notice(rx.cond(state.password_changed, t(PASSWORD_CHANGED), ""), tone="info"),
+                notice(rx.match(state.password_error, *[(key, t(key)) for key in PASSWORD_ERRORS], ""), tone="error"),
+                # For password managers: which account the new password belongs to.
+                rx.el.input(type="hidden", name="username", value=SessionState.email, auto_complete="username"),
+                text_field(t("password.change.current"), name="current", type_="password",
+                           autocomplete="current-password", required=True),
+                text_field(t("reset.password"), name="password", type_="password", autocomplete="new-password",
+                           required=True, min_length=10),
+                text_field(t("reset.repeat"), name="repeat", type_="password", autocomplete="new-password",
+                           required=True, min_length=10),
+                rx.button(t("password.change.submit"), type="submit", size="3", width=["100%", "auto"]),
+                spacing="3", width="100%",
+            ),
+            action=routes.API_PASSWORD, width="100%",
+        ),
+        width="100%", size=size,
     )

@@ -191,13 +191,67 @@ def login(*, email: str, password: str) -> LoginResult:
             subject.password_hash = hash_password(password)
             s.add(subject)
         s.exec(delete(LoginFailure).where(LoginFailure.email == email))
-        token = new_token()
         kind = SubjectKind.STAFF if isinstance(subject, StaffUser) else SubjectKind.CONTACT
-        s.add(AuthSession(token_hash=hash_token(token), subject_kind=kind, subject_id=subject.id,
-                          scope=SessionScope.FULL, created_at=now, last_seen_at=now,
-                          expires_at=now + timedelta(days=get_settings().session_days)))
+        token = open_session(s, kind, subject.id, now)
         s.commit()
         return LoginResult(token=token, actor=_actor_for(subject))
+
+
+def open_session(s: Session, kind: SubjectKind, subject_id: int, now: datetime,
+                 scope: SessionScope = SessionScope.FULL) -> str:
+    """Add a new session row (caller commits); return its raw token for the cookie."""
+    token = new_token()
+    s.add(AuthSession(token_hash=hash_token(token), subject_kind=kind, subject_id=subject_id, scope=scope,
+                      created_at=now, last_seen_at=now, expires_at=now + timedelta(days=get_settings().session_days)))
+    return token
+
+
+def change_password(*, token: str, current: str, password: str, repeat: str) -> str:
+    """Change the password of the session's user, who proves it with the current one.
+
+    Every session of the user ends, on other devices too; this browser gets a new one.
+    Wrong current passwords count as failed logins, so the form cannot be used to guess.
+
+    Args:
+        token: The raw session token of the browser asking.
+        current: The current password.
+        password: The new password.
+        repeat: The new password typed again.
+
+    Returns:
+        The raw token of the new session for this browser.
+
+    Raises:
+        AuthError: ``password.no_session`` without a live full session,
+            ``password.locked`` after too many failures, ``password.current_wrong``,
+            or the key of the password rule that was broken.
+    """
+    now = utcnow()
+    with db.session() as s:
+        row = s.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now or row.scope != SessionScope.FULL:
+            raise AuthError("password.no_session")
+        model = StaffUser if row.subject_kind == SubjectKind.STAFF else Contact
+        subject = s.get(model, row.subject_id)
+        if subject is None:
+            raise AuthError("password.no_session")
+        email = normalize_email(subject.email)
+        if _lockout_minutes(s, email, now):
+            raise AuthError("password.locked")
+        if not verify_password(subject.password_hash, current):
+            s.add(LoginFailure(email=email[:320], at=now))
+            s.commit()
+            raise AuthError("password.current_wrong")
+        problem = password_problem(password, repeat)
+        if problem:
+            raise AuthError(problem)
+        subject.password_hash = hash_password(password)
+        s.add(subject)
+        kind = SubjectKind(row.subject_kind)
+        revoke_all(s, kind, subject.id)
+        new = open_session(s, kind, subject.id, now)
+        s.commit()
+        return new
 
 
 def resolve_session(token: str) -> Actor | None:

@@ -19,8 +19,7 @@ from portal.domain.clock import utcnow
 from portal.domain.enums import SessionScope, SubjectKind, TokenScope
 from portal.domain.tokens import hash_token, new_token
 from portal.models import AccountContact, AuthSession, Firm, LoginFailure, LoginToken
-from portal.services import access, db
-from portal.settings import get_settings
+from portal.services import access, auth, db
 
 LINK_VALID = timedelta(days=14)
 # Guessing tokens from one address: refused after this many misses in the window.
@@ -144,10 +143,7 @@ def open_talk_link(*, token: str, client: str) -> LinkResult:
                       .values(used_at=now))
         if used.rowcount != 1:
             return LinkResult(problem=LinkProblem.USED)
-        session_token = new_token()
-        s.add(AuthSession(token_hash=hash_token(session_token), subject_kind=SubjectKind.CONTACT,
-                          subject_id=row.subject_id, scope=SessionScope.TALK, created_at=now, last_seen_at=now,
-                          expires_at=now + timedelta(days=get_settings().session_days)))
+        session_token = auth.open_session(s, SubjectKind.CONTACT, row.subject_id, now, SessionScope.TALK)
         s.commit()
         return LinkResult(session_token=session_token)
 

@@ -25,7 +25,6 @@ from portal.domain.enums import (
     AccountKind,
     AccountStatus,
     Audience,
-    SessionScope,
     SubjectKind,
     ThreadKind,
     TokenScope,
@@ -37,7 +36,6 @@ from portal.domain.tokens import hash_token, new_token
 from portal.i18n import DEFAULT_LOCALE, normalize_locale, translate
 from portal.models import (
     AccountContact,
-    AuthSession,
     ClientAccount,
     Contact,
     Firm,
@@ -254,10 +252,7 @@ def activate(*, token: str, password: str, repeat: str) -> str:
             AccountContact.contact_id == contact.id, AccountContact.login == True)).all()  # noqa: E712
         for account in s.exec(select(ClientAccount).where(col(ClientAccount.id).in_(account_ids))).all():
             refresh_status(s, account)
-        session_token = new_token()
-        s.add(AuthSession(token_hash=hash_token(session_token), subject_kind=SubjectKind.CONTACT,
-                          subject_id=contact.id, scope=SessionScope.FULL, created_at=now, last_seen_at=now,
-                          expires_at=now + timedelta(days=get_settings().session_days)))
+        session_token = auth.open_session(s, SubjectKind.CONTACT, contact.id, now)
         s.commit()
     realtime.publish({realtime.STAFF_CLIENTS_ROOM, *(realtime.account_room(i) for i in account_ids)})
     return session_token

@@ -1,4 +1,4 @@
-"""The user's own settings on both profile pages: language, time zone, email notices."""
+"""The user's own settings on both profile pages: language, time zone, email notices, password."""
 
 import asyncio
 import dataclasses
@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from portal import routes
 from portal.domain.actor import Actor
 from portal.i18n import SUPPORTED_LOCALES
 from portal.i18n import format as fmt
@@ -14,6 +15,10 @@ from portal.state.session import Area, SessionState, require_actor, to_login
 
 # The select's value for "no language chosen" (Radix selects cannot hold "").
 AUTO = "auto"
+# What the password form's route may report back (portal.api.auth.change_password).
+PASSWORD_CHANGED = "password.changed"
+PASSWORD_ERRORS = ("password.current_wrong", "password.locked", "password.no_session", "password.mismatch",
+                   "password.too_short", "password.too_long")
 
 
 @dataclasses.dataclass
@@ -35,6 +40,9 @@ class PersonalSettingsMixin(rx.State, mixin=True):
     timezone_choice: str = fmt.DEFAULT_TIMEZONE
     timezone_options: list[TimezoneOption] = []
     email_notices: bool = True
+    # The outcome of the password change the page was sent back with, as a catalog key.
+    password_error: str = ""
+    password_changed: bool = False
     # Which area's session may change them (a class setting, not state).
     settings_area: ClassVar[Area] = Area.PORTAL
 
@@ -43,6 +51,9 @@ class PersonalSettingsMixin(rx.State, mixin=True):
         self.language = stored.locale or AUTO
         self.timezone_choice = stored.timezone or fmt.DEFAULT_TIMEZONE
         self.email_notices = stored.email_notices
+        outcome = self.router.url.query_parameters.get(routes.PASSWORD_PARAM, "")
+        self.password_changed = outcome == PASSWORD_CHANGED
+        self.password_error = outcome if outcome in PASSWORD_ERRORS else ""
         await self._list_timezones()
 
     async def _list_timezones(self) -> None:

@@ -278,3 +278,57 @@ def test_login_route_rotates_a_previous_session(http, anna, maria):
     second = http.post(routes.API_LOGIN, data={"email": anna.email, "password": factories.PASSWORD})
     assert second.headers["location"] == routes.STAFF_CLIENTS
     assert auth.resolve_session(maria_token) is None
+
+
+# Changing the password while logged in
+
+
+def _logged_in(http, user) -> str:
+    response = http.post(routes.API_LOGIN, data={"email": user.email, "password": factories.PASSWORD})
+    http.cookies.set(auth.SESSION_COOKIE, response.cookies[auth.SESSION_COOKIE])
+    return auth.unsign_session_token(response.cookies[auth.SESSION_COOKIE])
+
+
+def test_password_change_ends_every_other_session_and_rotates_this_one(http, anna):
+    elsewhere = auth.login(email=anna.email, password=factories.PASSWORD).token
+    here = _logged_in(http, anna)
+    response = http.post(routes.API_PASSWORD, data={"current": factories.PASSWORD, "password": "ganz-neues-passwort",
+                                                    "repeat": "ganz-neues-passwort"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{routes.STAFF_PROFILE}?password=password.changed"
+    rotated = auth.unsign_session_token(response.cookies[auth.SESSION_COOKIE])
+    assert rotated not in (here, elsewhere)
+    assert auth.resolve_session(here) is None and auth.resolve_session(elsewhere) is None
+    assert auth.resolve_session(rotated).id == anna.id
+    assert auth.login(email=anna.email, password=factories.PASSWORD).actor is None
+    assert auth.login(email=anna.email, password="ganz-neues-passwort").actor is not None
+
+
+def test_password_change_refuses_a_wrong_current_password_and_counts_it(http, maria):
+    here = _logged_in(http, maria)
+    for _ in range(auth.MAX_FAILURES):
+        response = http.post(routes.API_PASSWORD, data={"current": "falsch-falsch", "password": "ganz-neues-passwort",
+                                                        "repeat": "ganz-neues-passwort"})
+        assert response.headers["location"] == f"{routes.PORTAL_PROFILE}?password=password.current_wrong"
+        assert "set-cookie" not in response.headers
+    # Guessing through this form locks it like the login form, even with the right password now.
+    locked = http.post(routes.API_PASSWORD, data={"current": factories.PASSWORD, "password": "ganz-neues-passwort",
+                                                  "repeat": "ganz-neues-passwort"})
+    assert locked.headers["location"] == f"{routes.PORTAL_PROFILE}?password=password.locked"
+    assert auth.resolve_session(here).id == maria.id  # nothing changed
+    assert auth.login(email=maria.email, password="ganz-neues-passwort").actor is None
+
+
+def test_password_change_checks_the_rules_and_needs_a_full_session(http, anna):
+    _logged_in(http, anna)
+    response = http.post(routes.API_PASSWORD, data={"current": factories.PASSWORD, "password": "kurz",
+                                                    "repeat": "kurz"})
+    assert response.headers["location"] == f"{routes.STAFF_PROFILE}?password=password.too_short"
+    http.cookies.clear()
+    anonymous = http.post(routes.API_PASSWORD, data={"current": factories.PASSWORD, "password": "ganz-neues-passwort",
+                                                     "repeat": "ganz-neues-passwort"})
+    assert anonymous.headers["location"] == routes.login()
+    with pytest.raises(auth.AuthError) as refused:
+        auth.change_password(token="no-such-token", current=factories.PASSWORD, password="ganz-neues-passwort",
+                             repeat="ganz-neues-passwort")
+    assert refused.value.key == "password.no_session"

@@ -3,7 +3,12 @@
 import reflex as rx
 
 from portal import routes
-from portal.components.personal_settings import email_notices_switch, language_select, timezone_select
+from portal.components.personal_settings import (
+    email_notices_switch,
+    language_select,
+    password_change,
+    timezone_select,
+)
 from portal.components.push_devices import push_devices
 from portal.components.pwa import install_card
 from portal.components.shell import portal_shell
@@ -31,6 +36,7 @@ def profile_page() -> rx.Component:
                 ),
                 width="100%", size="3",
             ),
+            password_change(ProfileState, size="3"),
             push_devices(),
             install_card(dismissible=False),
             rx.button(rx.icon("log-out", size=16), t("nav.logout"), on_click=SessionState.logout, size="3",

@@ -4,7 +4,12 @@ import reflex as rx
 
 from portal import routes
 from portal.components.common import ACCENT, loading, page_heading
-from portal.components.personal_settings import email_notices_switch, language_select, timezone_select
+from portal.components.personal_settings import (
+    email_notices_switch,
+    language_select,
+    password_change,
+    timezone_select,
+)
 from portal.components.push_devices import push_devices
 from portal.components.shell import staff_shell
 from portal.state.digests import CHOICES, DigestRow, StaffProfileState
@@ -107,6 +112,7 @@ def staff_profile_page() -> rx.Component:
                     rx.card(rx.vstack(language_select(P), timezone_select(P),
                                       email_notices_switch(P, "profile.email_notices.staff_help"),
                                       spacing="4", width="100%"), width="100%"),
+                    password_change(P),
                     push_devices(),
                     rx.heading(t("digest.title"), size="5", as_="h2", margin_top="12px"),
                     rx.text(t("digest.help"), size="2", color_scheme="gray"),
