@@ -10,6 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
@@ -101,18 +102,29 @@ def startup_lock(engine: Engine | None = None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade(url: str | None = None, *, lock: bool = True) -> None:
-    """Run ``alembic upgrade head`` on ``url`` (default: the configured database).
+def migration_scripts() -> ScriptDirectory:
+    """The Alembic revisions this version of the code knows."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def head_revision() -> str:
+    """The newest Alembic revision this version of the code knows."""
+    return migration_scripts().get_current_head()
+
+
+def upgrade(url: str | None = None, *, lock: bool = True, revision: str = "head") -> None:
+    """Run ``alembic upgrade <revision>`` on ``url`` (default: the configured database).
 
     Args:
         url: Database URL; defaults to ``DATABASE_URL``.
         lock: Take :func:`startup_lock` around the upgrade; False when the caller holds it.
+        revision: Where to stop; restoring a backup stops at the backup's revision first.
     """
     engine = get_engine() if url is None else make_engine(url)
     target = url or engine.url.render_as_string(hide_password=False)
     try:
         with startup_lock(engine) if lock else contextlib.nullcontext():
-            command.upgrade(alembic_config(target), "head")
+            command.upgrade(alembic_config(target), revision)
     finally:
         if url is not None:
             engine.dispose()

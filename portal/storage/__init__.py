@@ -95,6 +95,27 @@ class BlobStore(Protocol):
         """
         ...
 
+    def put_file_as(self, key: str, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a key chosen earlier, all or nothing.
+
+        Only for restoring a backup, whose rows name their blobs' keys; everything
+        else gets a new random key. A blob already under ``key`` is replaced, so the
+        caller checks with :meth:`size` first.
+
+        Args:
+            key: The blob's key, shaped like one :func:`new_key` makes.
+            file: The content, read from its current position to the end.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: If the file is longer than ``max_bytes``.
+            ValueError: If the key is malformed.
+        """
+        ...
+
     def open(self, key: str) -> BinaryIO:
         """Open a blob for reading.
 

@@ -89,6 +89,31 @@ class LocalStore:
         """
         check_max_bytes(max_bytes)
         key, part = self._begin()
+        return self._write_file(key, part, file, max_bytes)
+
+    def put_file_as(self, key: str, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a key chosen earlier, all or nothing.
+
+        For restoring a backup, whose rows name their blobs' keys. A blob already
+        stored under ``key`` is replaced: the caller checks first.
+
+        Args:
+            key: The blob's key, shaped like one :func:`~portal.storage.new_key` makes.
+            file: The content, read from its current position to the end.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: As soon as the file turns out longer than ``max_bytes``.
+            ValueError: If the key is malformed or ``max_bytes`` negative.
+        """
+        check_max_bytes(max_bytes)
+        key, part = self._begin(key)
+        return self._write_file(key, part, file, max_bytes)
+
+    def _write_file(self, key: str, part: _PartFile, file: BinaryIO, max_bytes: int) -> StoredBlob:
         try:
             size = 0
             while block := file.read(FILE_BLOCK_BYTES):
@@ -145,9 +170,9 @@ class LocalStore:
             raise ValueError(f"Refusing blob key {key!r}: not a regular file.")
         return info.st_size
 
-    def _begin(self) -> tuple[str, _PartFile]:
-        """Pick a new key and open its partial file, creating the fan-out directories."""
-        key = new_key()
+    def _begin(self, key: str | None = None) -> tuple[str, _PartFile]:
+        """Pick a new key (or take ``key``) and open its partial file, creating the fan-out directories."""
+        key = new_key() if key is None else key
         final = self._path(key)
         for directory in (final.parent.parent, final.parent):
             directory.mkdir(mode=0o700, exist_ok=True)

@@ -129,7 +129,30 @@ class S3Store:
             BlobTooLarge: As soon as the file turns out longer than ``max_bytes``.
             ValueError: If ``max_bytes`` is negative.
         """
-        upload = self._begin(max_bytes)
+        return self._write_file(self._begin(max_bytes), file)
+
+    def put_file_as(self, key: str, file: BinaryIO, *, max_bytes: int) -> StoredBlob:
+        """Store a readable binary file under a key chosen earlier, all or nothing.
+
+        For restoring a backup, whose rows name their blobs' keys. An object already
+        stored under ``key`` is replaced: the caller checks first.
+
+        Args:
+            key: The blob's key, shaped like one :func:`~portal.storage.new_key` makes.
+            file: The content, read from its current position to the end.
+            max_bytes: Largest accepted total size.
+
+        Returns:
+            The stored blob.
+
+        Raises:
+            BlobTooLarge: As soon as the file turns out longer than ``max_bytes``.
+            ValueError: If the key is malformed or ``max_bytes`` negative.
+        """
+        return self._write_file(self._begin(max_bytes, key), file)
+
+    @staticmethod
+    def _write_file(upload: _Upload, file: BinaryIO) -> StoredBlob:
         try:
             while block := file.read(FILE_BLOCK_BYTES):
                 if upload.add(block):
@@ -179,9 +202,9 @@ class S3Store:
                 raise BlobNotFound(key) from exc
             raise
 
-    def _begin(self, max_bytes: int) -> _Upload:
+    def _begin(self, max_bytes: int, key: str | None = None) -> _Upload:
         check_max_bytes(max_bytes)
-        key = new_key()
+        key = new_key() if key is None else key
         return _Upload(self._client, self._bucket, key, self._object_name(key), min(max_bytes, MAX_OBJECT_BYTES))
 
 
