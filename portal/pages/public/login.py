@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.common import brand_mark, notice
 from portal.components.fields import text_field
-from portal.components.post_form import post_form
+from portal.components.post_form import get_form, post_form
 from portal.components.shell import public_shell
 from portal.state.login import LoginState
 from portal.state.session import SessionState, t
@@ -15,6 +15,21 @@ def mobile_brand() -> rx.Component:
     """Logo row shown above public forms on narrow screens."""
     return rx.hstack(brand_mark(), rx.text("Kanzleiportal", weight="bold", size="4"), align="center",
                      display=["flex", "flex", "none"])
+
+
+def sso_form() -> rx.Component:
+    """Staff single sign-on, below the password form (only when it is configured)."""
+    return rx.vstack(
+        rx.hstack(rx.separator(flex="1"), rx.text(t("login.or"), size="2", color_scheme="gray"),
+                  rx.separator(flex="1"), align="center", width="100%"),
+        get_form(
+            rx.el.input(type="hidden", name="next", value=LoginState.next_path),
+            rx.button(rx.icon("key-round", size=16, aria_hidden="true"), t("login.sso"), type="submit", size="3",
+                      variant="outline", width="100%"),
+            action=routes.API_SSO, width="100%",
+        ),
+        spacing="4", width="100%",
+    )
 
 
 def login_page() -> rx.Component:
@@ -42,6 +57,7 @@ def login_page() -> rx.Component:
             ),
             action=routes.API_LOGIN, width="100%",
         ),
+        rx.cond(LoginState.sso, sso_form()),
         rx.text(t("login.help"), size="2", color_scheme="gray"),
         rx.link(t("signup.link"), href=routes.SIGNUP, size="2"),
     )
