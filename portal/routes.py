@@ -46,6 +46,10 @@ API_FORGOT = "/auth/forgot"
 API_RESET = "/auth/reset"
 API_ACTIVATE = "/auth/activate"
 API_PASSWORD = "/auth/password"
+# Staff single sign-on (OpenID Connect): the start sends the browser to the provider,
+# which sends it back to the callback (registered there as BASE_URL + API_SSO_CALLBACK).
+API_SSO = "/auth/sso"
+API_SSO_CALLBACK = "/auth/sso/callback"
 API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
@@ -70,8 +74,8 @@ PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, S
          STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_CLIENT_INFO, STAFF_CLIENT_IMPORT, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
          STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
          PORTAL_QUESTIONNAIRE)
-API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_PASSWORD, API_FILE, API_FILE_PREVIEW, API_EXPORT, API_TALK_LINK,
-       API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
+API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_PASSWORD, API_FILE, API_FILE_PREVIEW, API_EXPORT,
+       API_TALK_LINK, API_SSO, API_SSO_CALLBACK, API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 # Endpoints of the app shell, which the service worker may cache (API routes it never touches).
 SHELL = (SERVICE_WORKER, OFFLINE)
 
@@ -148,6 +152,11 @@ def login(*, next_path: str = "", error: str = "", notice: str = "", minutes: in
     params = {"next": next_path, "error": error, "notice": notice, "minutes": minutes or ""}
     query = urlencode({k: v for k, v in params.items() if v})
     return f"{LOGIN}?{query}" if query else LOGIN
+
+
+def sso(*, next_path: str = "") -> str:
+    """Path that starts a single sign-on, returning to ``next_path`` afterwards."""
+    return f"{API_SSO}?{urlencode({'next': next_path})}" if next_path else API_SSO
 
 
 def safe_next(path: str | None) -> str:

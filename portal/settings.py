@@ -49,6 +49,10 @@ class Settings:
         max_upload_mb: Upload size cap.
         demo_data: Seed demo data into an empty database at start.
         session_days: Lifetime of a login session.
+        oidc_issuer: Issuer URL of the OpenID Connect provider for staff single sign-on;
+            empty = SSO off. SSO is on only with issuer, client id and secret together.
+        oidc_client_id: The portal's client id at that provider.
+        oidc_client_secret: Its client secret (sent to the token endpoint only).
     """
 
     env: str
@@ -65,6 +69,15 @@ class Settings:
     max_upload_mb: int
     demo_data: bool
     session_days: int
+    oidc_issuer: str
+    oidc_client_id: str
+    # Kept out of repr(): settings end up in logs and tracebacks.
+    oidc_client_secret: str = dataclasses.field(repr=False)
+
+    @property
+    def sso(self) -> bool:
+        """Whether staff may log in through the OpenID Connect provider."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def https(self) -> bool:
@@ -112,6 +125,32 @@ def _check_s3_url(storage_url: str) -> None:
     # Some S3-compatible servers map keys onto directories, where "." and ".." would climb.
     if parsed.query or parsed.fragment or (prefix and any(part in ("", ".", "..") for part in prefix.split("/"))):
         raise SettingsError(f"STORAGE_URL={storage_url!r} has an unusable prefix; use s3://bucket/some/prefix.")
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _oidc(env_map: dict[str, str], env: str) -> tuple[str, str, str]:
+    """Issuer, client id and secret of the SSO provider: all three or none."""
+    issuer = env_map.get("OIDC_ISSUER", "").strip()
+    client_id = env_map.get("OIDC_CLIENT_ID", "").strip()
+    secret = env_map.get("OIDC_CLIENT_SECRET", "").strip()
+    given = {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": secret}
+    if not any(given.values()):
+        return "", "", ""
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        # Half a configuration is a typo, not a wish to run without SSO.
+        raise SettingsError(f"Single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; "
+                            f"{', '.join(missing)} is not set.")
+    parsed = urlparse(issuer)
+    # Tokens and the discovery document are trusted because of TLS; plain HTTP only for a
+    # provider on this machine while developing or testing.
+    local_http = parsed.scheme == "http" and parsed.hostname in _LOOPBACK and env in ("dev", "test")
+    if not parsed.hostname or parsed.query or parsed.fragment or not (parsed.scheme == "https" or local_http):
+        raise SettingsError(f"OIDC_ISSUER must be an https:// URL without query, e.g. https://login.example/realms/firm, "
+                            f"got {issuer!r} (http:// only for 127.0.0.1/localhost in dev and test).")
+    return issuer, client_id, secret
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -171,6 +210,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if smtp_url and urlparse(smtp_url).scheme not in ("smtp", "smtp+starttls", "smtps"):
         raise SettingsError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://.")
 
+    oidc_issuer, oidc_client_id, oidc_client_secret = _oidc(env_map, env)
+
     demo_default = "1" if env == "dev" else "0"
     return Settings(
         env=env,
@@ -187,6 +228,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_mb=_int(env_map, "MAX_UPLOAD_MB", 25),
         demo_data=_flag(env_map.get("DEMO_DATA", demo_default)),
         session_days=_int(env_map, "SESSION_DAYS", 14),
+        oidc_issuer=oidc_issuer,
+        oidc_client_id=oidc_client_id,
+        oidc_client_secret=oidc_client_secret,
     )
 
 

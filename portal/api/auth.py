@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
-from portal.api.session import cookie_token, set_session_cookie
+from portal.api.session import cookie_token, end_previous_session, set_session_cookie
 from portal.i18n import negotiate
 from portal.services import auth, notifications, onboarding
 from portal.settings import get_settings
@@ -28,14 +28,6 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
 
 
-async def _end_previous_session(request: Request) -> None:
-    """Rotate: a session the browser still held (e.g. a client's, when staff log in on the
-    same device) ends now instead of lingering until it expires."""
-    previous = cookie_token(request)
-    if previous:
-        await asyncio.to_thread(auth.logout, token=previous)
-
-
 async def login(request: Request) -> Response:
     """Check the credentials; set the session cookie and go to the user's area."""
     form = await _form(request)
@@ -46,7 +38,7 @@ async def login(request: Request) -> Response:
     if result.actor is None:
         return _see_other(routes.login(next_path=next_path, error=result.error or "invalid",
                                        minutes=result.retry_minutes))
-    await _end_previous_session(request)
+    await end_previous_session(request)
     kind = result.actor.kind.value
     target = next_path if next_path and routes.may_open(kind, next_path) else routes.home_for(kind)
     response = _see_other(target)
@@ -99,7 +91,7 @@ async def activate(request: Request) -> Response:
     except onboarding.OnboardingError as err:
         # The page checks the link again and explains a used or expired one itself.
         return _see_other(f"{routes.activate(token)}?error={err.key}")
-    await _end_previous_session(request)
+    await end_previous_session(request)
     response = _see_other(routes.PORTAL)
     set_session_cookie(response, session_token)
     return response

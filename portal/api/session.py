@@ -22,6 +22,14 @@ async def request_actor(request: Request) -> Actor | None:
     return await asyncio.to_thread(auth.resolve_session, token) if token else None
 
 
+async def end_previous_session(request: Request) -> None:
+    """Rotate: a session the browser still held (e.g. a client's, when staff log in on the
+    same device) ends now instead of lingering until it expires."""
+    previous = cookie_token(request)
+    if previous:
+        await asyncio.to_thread(auth.logout, token=previous)
+
+
 def set_session_cookie(response: Response, token: str) -> None:
     """Attach the signed, HttpOnly session cookie for ``token``."""
     settings = get_settings()

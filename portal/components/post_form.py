@@ -1,4 +1,4 @@
-"""A native HTML form that really posts to the server.
+"""Native HTML forms that really go to the server.
 
 ``rx.el.form`` always prevents the browser's submission to run Reflex events; login
 and logout must instead post to Starlette so the response can set HttpOnly cookies.
@@ -20,3 +20,4 @@ class PostForm(BaseHTML):
 def post_form(*children, action: str, **props) -> rx.Component:
     """A form posting to ``action`` (a path from :mod:`portal.routes`)."""
     return PostForm.create(*children, action=action, method="post", **props)
+

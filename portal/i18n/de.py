@@ -29,6 +29,14 @@ MESSAGES: dict[str, str] = {
     "login.notice.password_changed": "Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an.",
     "login.notice.other_area": "Mit Ihrem aktuellen Zugang können Sie diese Seite nicht öffnen. "
                                 "Bitte melden Sie sich mit einem passenden Zugang an.",
+    "login.sso": "Mit Single Sign-on anmelden",
+    "login.or": "oder",
+    "login.error.sso_denied": "Die Anmeldung per Single Sign-on wurde abgebrochen.",
+    "login.error.sso_expired": "Die Anmeldung per Single Sign-on ist abgelaufen oder wurde schon verwendet. Bitte starten Sie sie erneut.",
+    "login.error.sso_failed": "Die Anmeldung per Single Sign-on ist fehlgeschlagen. Bitte versuchen Sie es erneut oder melden Sie sich mit Ihrem Passwort an.",
+    "login.error.sso_unknown": "Für dieses Konto gibt es keinen Mitarbeiterzugang im Portal. Bitte wenden Sie sich an die Administration Ihrer Kanzlei.",
+    "login.error.sso_unverified": "Ihr Anmeldedienst hat Ihre E-Mail-Adresse nicht bestätigt, daher ist keine Anmeldung per Single Sign-on möglich. Bitte wenden Sie sich an die Administration Ihrer Kanzlei.",
+    "login.error.sso_conflict": "Ihr Mitarbeiterzugang ist bereits mit einem anderen Konto des Anmeldedienstes verbunden. Bitte wenden Sie sich an die Administration Ihrer Kanzlei.",
     "forgot.title": "Passwort vergessen",
     "forgot.text": "Geben Sie Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues "
                    "Passwort festlegen.",

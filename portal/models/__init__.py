@@ -1,7 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers them all."""
 
 from portal.models.audit import AuditEvent
-from portal.models.auth import AuthSession, LoginFailure, LoginToken
+from portal.models.auth import AuthSession, LoginFailure, LoginToken, OidcState
 from portal.models.bookings import Booking, BookingExport
 from portal.models.clients import AccountContact, Assignment, ClientAccount, Contact, CustomField
 from portal.models.documents import (
@@ -37,6 +37,7 @@ __all__ = [
     "LoginFailure",
     "LoginToken",
     "Message",
+    "OidcState",
     "Outbox",
     "PushSubscription",
     "Question",

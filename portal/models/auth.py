@@ -1,4 +1,4 @@
-"""Login sessions, emailed login tokens and failed-login records."""
+"""Login sessions, emailed login tokens, failed-login records and used SSO states."""
 
 from datetime import datetime
 
@@ -50,3 +50,16 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320)
     at: datetime = Field(default_factory=utcnow)
+
+
+class OidcState(SQLModel, table=True):
+    """The state of a single sign-on that came back once; a second return with it is refused.
+
+    The rest of the flow (nonce, PKCE verifier) lives in the browser's signed cookie; only
+    what was used is stored, for as long as the cookie could still be presented.
+    """
+
+    __tablename__ = "oidc_state"
+
+    state_hash: str = Field(max_length=64, primary_key=True)
+    expires_at: datetime = Field(index=True)

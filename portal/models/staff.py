@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal.domain.clock import utcnow
@@ -29,6 +30,8 @@ class StaffUser(SQLModel, table=True):
     """An admin or accountant of the firm."""
 
     __tablename__ = "staff_user"
+    # One portal user per provider account; NULLs (no SSO yet) do not collide.
+    __table_args__ = (Index("ix_staff_user_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)
@@ -44,4 +47,9 @@ class StaffUser(SQLModel, table=True):
     email_notices: bool = True
     # Heartbeat of the user's open staff tabs; a stale value means the working session ended.
     last_seen_at: datetime | None = None
+    # The single sign-on account bound at the first SSO login (found by verified email then);
+    # later logins match the provider's stable subject, so a changed email keeps working and
+    # an address reassigned at the provider does not take this user over.
+    oidc_issuer: str | None = Field(default=None, max_length=500)
+    oidc_subject: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow)

@@ -254,6 +254,49 @@ def change_password(*, token: str, current: str, password: str, repeat: str) -> 
         return new
 
 
+def login_sso(*, issuer: str, subject: str, email: str, email_verified: bool) -> LoginResult:
+    """Open a staff session for an identity the SSO provider vouched for.
+
+    The user is found by the provider account bound to them, else, at the first SSO login,
+    by the email address if the provider verified it; that binds the account. Only staff
+    users log in this way: a contact's address is refused like an unknown one, and nobody
+    is created.
+
+    Args:
+        issuer: The provider (``iss`` of the verified ID token).
+        subject: The provider's stable id of the account (``sub``).
+        email: The ``email`` claim, possibly empty.
+        email_verified: Whether the provider said it verified that email.
+
+    Returns:
+        The result; refused with ``sso_unknown`` (no staff user for this account),
+        ``sso_unverified`` (email not verified) or ``sso_conflict`` (the staff user with
+        this email is bound to another account of the provider).
+    """
+    now = utcnow()
+    with db.session() as s:
+        user = s.exec(select(StaffUser).where(StaffUser.oidc_issuer == issuer,
+                                              StaffUser.oidc_subject == subject)).first()
+        if user is None:
+            email = normalize_email(email)
+            if not email:
+                return LoginResult(error="sso_unknown")
+            if not email_verified:
+                return LoginResult(error="sso_unverified")
+            user = s.exec(select(StaffUser).where(StaffUser.email == email)).first()
+            if user is None:
+                return LoginResult(error="sso_unknown")
+            if user.oidc_issuer == issuer and user.oidc_subject:
+                # The provider gave this address to another account (e.g. a successor); the
+                # bound one stays the only way in until an admin says otherwise.
+                return LoginResult(error="sso_conflict")
+            user.oidc_issuer, user.oidc_subject = issuer, subject
+            s.add(user)
+        token = open_session(s, SubjectKind.STAFF, user.id, now)
+        s.commit()
+        return LoginResult(token=token, actor=_staff_actor(user))
+
+
 def resolve_session(token: str) -> Actor | None:
     """Return the actor of a live session, or None if it is unknown, expired or revoked.
 

@@ -7,11 +7,13 @@ import reflex as rx
 from portal import routes
 from portal.domain.enums import SessionScope
 from portal.i18n import translate
-from portal.services import auth
+from portal.services import auth, oidc
 from portal.state.session import SessionState, path_tail
 
+_SSO_ERRORS = ("sso_denied", "sso_expired", "sso_failed", "sso_unknown", "sso_unverified", "sso_conflict")
 _LOGIN_ERRORS = {"invalid": "login.error.invalid", "locked": "login.error.locked",
-                 "link_used": "link.used", "link_expired": "link.expired", "link_revoked": "link.revoked"}
+                 "link_used": "link.used", "link_expired": "link.expired", "link_revoked": "link.revoked",
+                 **{key: f"login.error.{key}" for key in _SSO_ERRORS}}
 _LOGIN_NOTICES = {"logged_out": "login.notice.logged_out", "reset_sent": "login.notice.reset_sent",
                   "password_changed": "login.notice.password_changed", "talk_password": "link.talk_password"}
 _RESET_ERRORS = ("reset.invalid", "password.mismatch", "password.too_short", "password.too_long")
@@ -23,6 +25,11 @@ class LoginState(rx.State):
     error: str = ""
     notice: str = ""
     next_path: str = ""
+    # Staff single sign-on is configured: the page offers its button.
+    sso: bool = False
+    # Where the single sign-on button leads (a link: a form's redirect to the provider would
+    # break the page's form-action 'self' policy).
+    sso_href: str = routes.API_SSO
 
     @rx.event
     async def load(self):
@@ -40,6 +47,8 @@ class LoginState(rx.State):
             return rx.redirect(next_path)
         await session.load_public()
         self.next_path = next_path
+        self.sso = oidc.enabled()
+        self.sso_href = routes.sso(next_path=next_path)
         locale = session.locale
         minutes = query.get("minutes", "15")
         error_key = _LOGIN_ERRORS.get(query.get("error", ""))

@@ -17,6 +17,18 @@ def mobile_brand() -> rx.Component:
                      display=["flex", "flex", "none"])
 
 
+def sso_form() -> rx.Component:
+    """Staff single sign-on, below the password form (only when it is configured)."""
+    return rx.vstack(
+        rx.hstack(rx.separator(flex="1"), rx.text(t("login.or"), size="2", color_scheme="gray"),
+                  rx.separator(flex="1"), align="center", width="100%"),
+        rx.button(rx.el.a(rx.icon("key-round", size=16, aria_hidden="true"), t("login.sso"),
+                          href=LoginState.sso_href, reload_document=True),
+                  as_child=True, size="3", variant="outline", width="100%"),
+        spacing="4", width="100%",
+    )
+
+
 def login_page() -> rx.Component:
     """Email and password form posting to the login endpoint."""
     return public_shell(
@@ -42,6 +54,7 @@ def login_page() -> rx.Component:
             ),
             action=routes.API_LOGIN, width="100%",
         ),
+        rx.cond(LoginState.sso, sso_form()),
         rx.text(t("login.help"), size="2", color_scheme="gray"),
         rx.link(t("signup.link"), href=routes.SIGNUP, size="2"),
     )
