@@ -49,6 +49,13 @@ class Settings:
         max_upload_mb: Upload size cap.
         demo_data: Seed demo data into an empty database at start.
         session_days: Lifetime of a login session.
+        retention_receipt_years: Years booking receipts ("Buchungsbelege") are kept,
+            counted from the end of the year they came in (``RETENTION_RECEIPT_YEARS``,
+            8 as §147 AO / §257 HGB stand since 2025).
+        retention_letter_years: Years business letters ("Geschäftsbriefe") are kept
+            (``RETENTION_LETTER_YEARS``, 6).
+        trash_days: Days a deleted document or folder stays in the trash before it is
+            destroyed (``TRASH_DAYS``, 30); documents under retention stay longer.
     """
 
     env: str
@@ -65,6 +72,9 @@ class Settings:
     max_upload_mb: int
     demo_data: bool
     session_days: int
+    retention_receipt_years: int
+    retention_letter_years: int
+    trash_days: int
 
     @property
     def https(self) -> bool:
@@ -171,6 +181,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if smtp_url and urlparse(smtp_url).scheme not in ("smtp", "smtp+starttls", "smtps"):
         raise SettingsError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://.")
 
+    retention = {name: _int(env_map, name, default) for name, default in
+                 (("RETENTION_RECEIPT_YEARS", 8), ("RETENTION_LETTER_YEARS", 6))}
+    for name, years in retention.items():
+        if not 1 <= years <= 100:
+            raise SettingsError(f"{name} must be between 1 and 100 years, got {years}.")
+    trash_days = _int(env_map, "TRASH_DAYS", 30)
+    if not 1 <= trash_days <= 3650:
+        raise SettingsError(f"TRASH_DAYS must be between 1 and 3650, got {trash_days}.")
+
     demo_default = "1" if env == "dev" else "0"
     return Settings(
         env=env,
@@ -187,6 +206,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_mb=_int(env_map, "MAX_UPLOAD_MB", 25),
         demo_data=_flag(env_map.get("DEMO_DATA", demo_default)),
         session_days=_int(env_map, "SESSION_DAYS", 14),
+        retention_receipt_years=retention["RETENTION_RECEIPT_YEARS"],
+        retention_letter_years=retention["RETENTION_LETTER_YEARS"],
+        trash_days=trash_days,
     )
 
 
