@@ -11,7 +11,7 @@
 
 Revision ID: 0014
 Revises: 0013
-Create Date: 2026-12-15
+Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
