@@ -157,7 +157,9 @@ def _trash_row(item: TrashRow) -> rx.Component:
                 gap="6px", wrap="wrap", margin_top="4px"),
             spacing="0", flex="1 1 240px", min_width="0",
         ),
+        # On a phone it wraps under the text; the margin lines it up with the name.
         rx.button(rx.icon("rotate-ccw", size=14), t("trash.restore"), variant="soft", size="2", flex_shrink="0",
+                  margin_left=rx.breakpoints(initial="30px", sm="0"),
                   on_click=D.restore(item.kind, item.id, item.name),
                   aria_label=t("trash.restore") + ": " + item.name),
         align="center", gap="10px", row_gap="8px", width="100%", padding_y="10px", wrap="wrap",
