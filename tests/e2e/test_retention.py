@@ -17,6 +17,7 @@ from portal.i18n import format as fmt
 from portal.services import documents, retention
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.test_a11y import AxeFindings
 from tests.e2e.test_login import log_in
 
 LIVE = 8_000
@@ -91,6 +92,8 @@ def test_trash_restore_and_erasing_a_contact(new_page, office):
     expect(trash.get_by_role("button", name="Wiederherstellen: Kontoauszug Juni.pdf")).to_be_visible()
     screenshot(staff, "trash-staff-phone")
     staff.set_viewport_size(DESKTOP)
+    axe = AxeFindings()
+    axe.scan_both_sizes(staff, "trash")
 
     trash.get_by_role("button", name="Wiederherstellen: Kontoauszug Juni.pdf").click()
     expect(staff.get_by_role("status").filter(has_text="wurde wiederhergestellt")).to_be_visible()
@@ -115,6 +118,8 @@ def test_trash_restore_and_erasing_a_contact(new_page, office):
     expect(confirm.get_by_role("alert")).to_contain_text("stimmt nicht")
     confirm.get_by_label("Zur Bestätigung den Namen eingeben").fill("Maria Tresor")
     screenshot(staff, "erase-contact-desktop", full_page=False)
+    axe.scan(staff, "erase dialog")
+    axe.assert_none()
     confirm.get_by_role("button", name="Endgültig löschen").click()
     expect(confirm).to_have_count(0)
     expect(staff.get_by_role("status").filter(has_text="Der Kontakt wurde gelöscht")).to_contain_text(

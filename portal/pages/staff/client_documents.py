@@ -211,9 +211,11 @@ def client_documents_page() -> rx.Component:
                                           spacing="2", align="center"), value="trash"),
                 aria_label=t("trash.tabs"),
             ),
+            # Panels, so each tab names the element it controls (aria-controls); only the shown one mounts.
+            rx.tabs.content(_folders(), value="folders", padding_top="16px"),
+            rx.tabs.content(_trash(), value="trash", padding_top="16px"),
             value=D.view, on_change=D.set_view, width="100%",
         ),
-        rx.cond(D.view == "trash", _trash(), _folders()),
         _edit_dialog(),
         spacing="4", width="100%",
     )
