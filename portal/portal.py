@@ -31,7 +31,7 @@ from portal.pages.staff.outbox import outbox_page
 from portal.pages.staff.profile import staff_profile_page
 from portal.pages.staff.questionnaire_templates import questionnaire_templates_page
 from portal.pages.staff.settings import settings_page
-from portal.services import digests, outbox, startup
+from portal.services import digests, outbox, retention, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
 from portal.state.folder_templates import FolderTemplatesState
@@ -63,7 +63,8 @@ def _title(key: str) -> str:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: rx.App):
-    """Upgrade the database, print demo logins, start live updates, the outbox sender and the digests."""
+    """Upgrade the database, print demo logins, start live updates, the outbox sender, the digests
+    and the trash purge."""
     settings = get_settings()
     realtime.bind(app, asyncio.get_running_loop())
     heartbeat = worker_liveness.install(app)
@@ -72,11 +73,14 @@ async def _lifespan(app: rx.App):
         print(startup.banner(logins, settings.base_url), flush=True)
     sender = asyncio.create_task(outbox.run_sender_loop())
     digest_runner = asyncio.create_task(digests.run_digest_loop())
+    # Every worker purges; each row is deleted by one of them only (see retention.purge).
+    trash_purge = asyncio.create_task(retention.run_purge_loop())
     try:
         yield
     finally:
         sender.cancel()
         digest_runner.cancel()
+        trash_purge.cancel()
         if heartbeat is not None:
             heartbeat.cancel()
 

@@ -53,6 +53,8 @@ API_SSO_CALLBACK = "/auth/sso/callback"
 API_FILE = "/files/{key}"
 API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
+# A contact's data export (Art. 15/20 DSGVO), staff only.
+API_CONTACT_EXPORT = "/exports/contacts/{client}/{contact_id:int}"
 API_TALK_LINK = "/t/{token}"
 API_PUSH_KEY = "/push/key"
 API_PUSH_SUBSCRIPTIONS = "/push/subscriptions"
@@ -75,7 +77,8 @@ PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, S
          STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
          PORTAL_QUESTIONNAIRE)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_PASSWORD, API_FILE, API_FILE_PREVIEW, API_EXPORT,
-       API_TALK_LINK, API_SSO, API_SSO_CALLBACK, API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
+       API_CONTACT_EXPORT, API_TALK_LINK, API_SSO, API_SSO_CALLBACK, API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS,
+       API_PUSH_SUBSCRIPTION)
 # Endpoints of the app shell, which the service worker may cache (API routes it never touches).
 SHELL = (SERVICE_WORKER, OFFLINE)
 
@@ -145,6 +148,11 @@ def needs_password(path: str) -> bool:
 def export(key: str) -> str:
     """Download path of a bookings export."""
     return API_EXPORT.replace("{key}", key)
+
+
+def contact_export(public_id: str, contact_id: int) -> str:
+    """Download path of a contact's data export (ZIP), reached through one of its clients."""
+    return API_CONTACT_EXPORT.replace("{client}", public_id).replace("{contact_id:int}", str(contact_id))
 
 
 def login(*, next_path: str = "", error: str = "", notice: str = "", minutes: int = 0) -> str:

@@ -53,6 +53,13 @@ class Settings:
             empty = SSO off. SSO is on only with issuer, client id and secret together.
         oidc_client_id: The portal's client id at that provider.
         oidc_client_secret: Its client secret (sent to the token endpoint only).
+        retention_receipt_years: Years booking receipts ("Buchungsbelege") are kept,
+            counted from the end of the year they came in (``RETENTION_RECEIPT_YEARS``,
+            8 as §147 AO / §257 HGB stand since 2025).
+        retention_letter_years: Years business letters ("Geschäftsbriefe") are kept
+            (``RETENTION_LETTER_YEARS``, 6).
+        trash_days: Days a deleted document or folder stays in the trash before it is
+            destroyed (``TRASH_DAYS``, 30); documents under retention stay longer.
     """
 
     env: str
@@ -73,6 +80,10 @@ class Settings:
     oidc_client_id: str
     # Kept out of repr(): settings end up in logs and tracebacks.
     oidc_client_secret: str = dataclasses.field(repr=False)
+
+    retention_receipt_years: int
+    retention_letter_years: int
+    trash_days: int
 
     @property
     def sso(self) -> bool:
@@ -211,6 +222,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://.")
 
     oidc_issuer, oidc_client_id, oidc_client_secret = _oidc(env_map, env)
+    retention = {name: _int(env_map, name, default) for name, default in
+                 (("RETENTION_RECEIPT_YEARS", 8), ("RETENTION_LETTER_YEARS", 6))}
+    for name, years in retention.items():
+        if not 1 <= years <= 100:
+            raise SettingsError(f"{name} must be between 1 and 100 years, got {years}.")
+    trash_days = _int(env_map, "TRASH_DAYS", 30)
+    if not 1 <= trash_days <= 3650:
+        raise SettingsError(f"TRASH_DAYS must be between 1 and 3650, got {trash_days}.")
 
     demo_default = "1" if env == "dev" else "0"
     return Settings(
@@ -231,6 +250,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         oidc_issuer=oidc_issuer,
         oidc_client_id=oidc_client_id,
         oidc_client_secret=oidc_client_secret,
+        retention_receipt_years=retention["RETENTION_RECEIPT_YEARS"],
+        retention_letter_years=retention["RETENTION_LETTER_YEARS"],
+        trash_days=trash_days,
     )
 
 

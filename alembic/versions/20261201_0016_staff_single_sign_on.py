@@ -5,7 +5,7 @@
 - oidc_state: states of SSO logins that came back, so a state cookie works once.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

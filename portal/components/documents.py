@@ -56,6 +56,14 @@ def document_row(item: DocumentItem, menu: rx.Component | None = None) -> rx.Com
                     aria_label=t("documents.download") + ": " + item.name),
             rx.text(item.date, " · ", item.size, rx.cond(item.uploader != "", " · " + item.uploader, ""),
                     size="1", color_scheme="gray"),
+            # Staff only (the client's rows leave both empty): how long the law keeps it.
+            rx.cond((item.retention != "") | item.kept, rx.flex(
+                rx.cond(item.retention != "", rx.badge(rx.icon("archive", size=12), item.retention,
+                                                       color_scheme="amber", variant="soft",
+                                                       white_space="normal")),
+                rx.cond(item.kept, rx.badge(rx.icon("user-x", size=12), t("retention.kept"), color_scheme="gray",
+                                            variant="soft", white_space="normal")),
+                gap="6px", wrap="wrap", margin_top="4px")),
             spacing="0", flex="1", min_width="0",
         ),
         menu or rx.fragment(),

@@ -134,3 +134,14 @@ class ReminderKind(StrEnum):
     MISSING_RECEIPTS = "missing_receipts"
     OPEN_TALKS = "open_talks"
     EXPORT_READY = "export_ready"
+
+
+class RetentionClass(StrEnum):
+    """How long the law makes the firm keep a document (§147 AO, §257 HGB)."""
+
+    # Buchungsbelege: invoices, receipts, bank statements (8 years since 2025).
+    RECEIPT = "receipt"
+    # Handels- und Geschäftsbriefe: letters, offers, contracts' correspondence (6 years).
+    BUSINESS_LETTER = "business_letter"
+    # No legal retention period.
+    NONE = "none"

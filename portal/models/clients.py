@@ -66,6 +66,9 @@ class Contact(SQLModel, table=True):
     # Personal setting on top of each account link's NOTIFY toggle.
     email_notices: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Personal data erased on request (Art. 17 DSGVO); the row stays as "Gelöschter Kontakt"
+    # so messages and retained documents keep an author.
+    erased_at: datetime | None = None
 
 
 class AccountContact(SQLModel, table=True):

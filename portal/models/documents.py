@@ -36,13 +36,23 @@ class Folder(SQLModel, table=True):
     # The folder where uploads by the client (portal, questionnaires) land.
     uploads_default: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # In the trash ("Papierkorb") since then; its subfolders and documents go with it and
+    # point to it in ``trashed_with_folder_id`` (None on the folder staff deleted).
+    trashed_at: datetime | None = None
+    trashed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    trashed_with_folder_id: int | None = Field(default=None, foreign_key="folder.id")
 
 
 class Document(SQLModel, table=True):
     """A stored file; the bytes live in the blob store under ``blob_key``."""
 
-    # A folder's listing, newest first (also any lookup by folder alone).
-    __table_args__ = (Index("ix_document_folder_created", "folder_id", "created_at"),)
+    # folder_created: a folder's listing, newest first (also any lookup by folder alone).
+    # account_trashed: a client's trash; trashed: the purge's look for old trash.
+    __table_args__ = (
+        Index("ix_document_folder_created", "folder_id", "created_at"),
+        Index("ix_document_account_trashed", "account_id", "trashed_at"),
+        Index("ix_document_trashed", "trashed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="client_account.id", index=True)
@@ -61,6 +71,15 @@ class Document(SQLModel, table=True):
     # Typed in on a request link page by someone without a login (may be empty).
     uploaded_by_name: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # RetentionClass: how long the law makes the firm keep it (receipts, business letters).
+    retention_class: str = Field(default="none", max_length=20)
+    # In the trash since then (see Folder.trashed_at); destroyed after TRASH_DAYS unless retained.
+    trashed_at: datetime | None = None
+    trashed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    trashed_with_folder_id: int | None = Field(default=None, foreign_key="folder.id")
+    # Its uploader's personal data was erased (Art. 17 DSGVO) and it was kept because
+    # the law still requires it.
+    kept_after_erasure_at: datetime | None = None
 
 
 class UploadRequest(SQLModel, table=True):

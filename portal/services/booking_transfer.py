@@ -219,7 +219,8 @@ def readable_export(*, actor: Actor, key: str) -> ExportFile:
 
 def _receipts(s, booking_ids: list[int]) -> dict[int, list[Document]]:
     docs = s.exec(select(Document).outerjoin(Message, Message.id == Document.message_id).where(
-        Document.booking_id.in_(booking_ids), Message.deleted_at.is_(None)).order_by(Document.id)).all()
+        Document.booking_id.in_(booking_ids), Message.deleted_at.is_(None), Document.trashed_at.is_(None))
+        .order_by(Document.id)).all()
     grouped: dict[int, list[Document]] = {}
     for doc in docs:
         grouped.setdefault(doc.booking_id, []).append(doc)

@@ -410,6 +410,8 @@ def link_contact(s: Session, account: ClientAccount, draft: ContactDraft) -> Con
         contact = s.get(Contact, draft.existing_id)
         if contact is None:
             raise NotFound("contact")
+        if contact.erased_at is not None:
+            raise ClientError("clients.error.erased")
     else:
         contact = Contact(**_contact_fields(s, draft))
         s.add(contact)
@@ -557,6 +559,8 @@ class ContactView:
     activated: bool
     invited_at: object
     other_accounts: int
+    # Personal data erased (Art. 17 DSGVO): shown as "Gelöschter Kontakt", nothing to edit.
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -625,6 +629,7 @@ def account_details(*, actor: Actor, account_id: int) -> AccountDetails:
                 phone=c.phone, address=c.address, tags=tuple(c.tags or ()), custom=_as_text(c.custom_fields),
                 login=link.login, notify=link.notify, sync=link.sync, full_access=link.full_access,
                 activated=c.activated_at is not None, invited_at=c.invited_at, other_accounts=others.get(c.id, 0),
+                erased=c.erased_at is not None,
             ) for link, c in links),
             accountants=tuple((i, n) for i, n in accountants),
             account_fields=_field_views(s, CustomFieldTarget.ACCOUNT),
@@ -675,6 +680,8 @@ def update_contact(*, actor: Actor, account_id: int, contact_id: int, draft: Con
     with db.session() as s:
         _, _ = _linked_contact(s, actor, account_id, contact_id)
         contact = s.get(Contact, contact_id)
+        if contact.erased_at is not None:
+            raise ClientError("clients.error.erased")
         values = _contact_fields(s, draft, skip_id=contact_id)
         if values["email"] != contact.email:
             if values["email"] is None and _has_login(s, contact_id):
@@ -775,7 +782,7 @@ def find_contacts(*, actor: Actor, query: str, limit: int = 10) -> list[ContactC
     like = f"%{_escape_like(needle)}%"
     with db.session() as s:
         clauses = [or_(func.lower(Contact.first_name + " " + Contact.last_name).like(like, escape="\\"),
-                       func.lower(Contact.email).like(like, escape="\\"))]
+                       func.lower(Contact.email).like(like, escape="\\")), col(Contact.erased_at).is_(None)]
         if not actor.is_admin:
             clauses.append(exists().where(
                 AccountContact.contact_id == Contact.id,

@@ -1,5 +1,6 @@
-"""Documents in client folders: browse, upload, rename, move, delete; and reading any
-stored document, with access checked before a byte leaves the store."""
+"""Documents in client folders: browse, upload, rename, move, delete (into the trash, see
+:mod:`portal.services.retention`); and reading any stored document, with access checked
+before a byte leaves the store."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.enums import SubjectKind
 from portal.domain.files import DOCUMENT_TYPES, safe_filename
-from portal.models import Answer, Contact, Document, Message, StaffUser
-from portal.services import access, db, folders, notifications
+from portal.domain.clock import utcnow
+from portal.models import Contact, Document, Message, StaffUser
+from portal.services import access, db, folders, notifications, retention
 from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
@@ -40,8 +41,9 @@ class DocumentInfo:
 def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
     """A document the actor may read.
 
-    Staff: documents of accounts they work. Client users: files in folders shared with
-    them, or unfiled files in talks they may read.
+    Staff: documents of accounts they work (also in the trash). Client users: files in
+    folders shared with them, or unfiled files in talks they may read; never what is in
+    the trash.
 
     Raises:
         NotFound: Unknown key or not the actor's to read (indistinguishable on purpose).
@@ -52,6 +54,8 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
             raise access.NotFound("document")
         if actor.is_staff:
             access.staff_account(s, actor, doc.account_id)
+        elif doc.trashed_at is not None:
+            raise access.NotFound("document")
         elif doc.folder_id is not None:
             # Filed documents follow their folder's sharing, also when they arrived as an
             # attachment of a staff-only thread (files sent through a request link).
@@ -109,6 +113,11 @@ class DocumentRow:
     content_type: str
     created_at: dt.datetime
     uploaded_by: str
+    retention_class: str = "none"
+    # The last day the law makes the firm keep it; None without a period.
+    retained_until: dt.date | None = None
+    # Its uploader was erased and it was kept for retention.
+    kept_after_erasure: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,12 +173,15 @@ def browse(*, actor: Actor, account_id: int, folder_id: int | None = None, limit
         # Client users see the top of their shared subtrees as their top level.
         top = [n for n in nodes if n.parent_id is None or (actor.is_contact and n.parent_id not in by_id)]
         subfolders = [n for n in nodes if n.parent_id == folder_id] if folder_id is not None else top
-        docs = s.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder_id)
+        docs = s.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder_id,
+                                             retention.not_trashed())
                       .order_by(Document.created_at.desc(), Document.id.desc())
                       .limit(max(1, min(limit, MAX_PAGE_SIZE)))).all() if folder_id else []
-        uploaders = _uploaders(s, docs)
+        uploaders, periods = _uploaders(s, docs), retention.periods()
         rows = tuple(DocumentRow(id=d.id, key=d.blob_key, filename=d.filename, size=d.size,
-                                 content_type=d.content_type, created_at=d.created_at, uploaded_by=uploaders[d.id])
+                                 content_type=d.content_type, created_at=d.created_at, uploaded_by=uploaders[d.id],
+                                 retention_class=d.retention_class, retained_until=retention.until(d, periods),
+                                 kept_after_erasure=d.kept_after_erasure_at is not None)
                      for d in docs)
         return FolderView(account_id=account_id, folder_id=folder_id, path=tuple(path), subfolders=tuple(subfolders),
                           documents=rows, tree=tuple(nodes))
@@ -212,7 +224,7 @@ def _check_folder(actor: Actor, folder_id: int) -> int:
 def _staff_document(s: Session, actor: Actor, document_id: int) -> Document:
     access.require_staff(actor)
     doc = s.get(Document, document_id)
-    if doc is None or doc.folder_id is None:
+    if doc is None or doc.folder_id is None or doc.trashed_at is not None:
         raise access.NotFound("document")
     access.staff_account(s, actor, doc.account_id)
     return doc
@@ -253,17 +265,14 @@ def move_document(*, actor: Actor, document_id: int, folder_id: int) -> None:
 
 
 def delete_document(*, actor: Actor, document_id: int) -> None:
-    """Delete a document and its stored file (staff).
+    """Move a document into the client's trash (staff); its file stays until the purge.
 
     Raises:
-        NotFound: Not the actor's document.
+        NotFound: Not the actor's document (or already in the trash).
     """
     with db.session() as s:
         doc = _staff_document(s, actor, document_id)
-        key, account_id = doc.blob_key, doc.account_id
-        s.exec(update(Answer).where(Answer.document_id == doc.id).values(document_id=None))
-        s.delete(doc)
+        retention.trash_documents(s, [doc], by=actor.id, now=utcnow())
         s.commit()
-    # After the commit: a failed delete leaves an orphan blob, never a row without bytes.
-    get_store().delete(key)
+        account_id = doc.account_id
     realtime.publish({realtime.account_room(account_id)})

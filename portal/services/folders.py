@@ -15,10 +15,11 @@ from sqlmodel import Session, select
 
 from portal import realtime
 from portal.domain.actor import Actor
+from portal.domain.clock import utcnow
 from portal.domain.enums import AccountKind
 from portal.domain.errors import UserError
-from portal.models import ClientAccount, Document, Folder, FolderTemplate, UploadRequest
-from portal.services import access, db
+from portal.models import ClientAccount, Folder, FolderTemplate
+from portal.services import access, db, retention
 
 UPLOADS_FOLDER_NAME = "Vom Kunden hochgeladene Dokumente"
 DEFAULT_TEMPLATE = [{"path": UPLOADS_FOLDER_NAME, "shared": True, "uploads": True}]
@@ -131,14 +132,16 @@ def _walk(folders: list[Folder]) -> list[FolderNode]:
 
 
 def tree(s: Session, actor: Actor, account_id: int) -> list[FolderNode]:
-    """The account's folders the actor may see, in tree order (folders are created on first look).
+    """The account's folders the actor may see, in tree order (folders are created on first look);
+    never those in the trash.
 
     Raises:
         NotFound: If the actor may not see the account's documents.
     """
     account = _account_for(s, actor, account_id)
     ensure_folders(s, account)
-    nodes = _walk(list(s.exec(select(Folder).where(Folder.account_id == account_id)).all()))
+    nodes = _walk(list(s.exec(select(Folder).where(Folder.account_id == account_id,
+                                                   Folder.trashed_at.is_(None))).all()))
     return nodes if actor.is_staff else [n for n in nodes if n.visible_to_client]
 
 
@@ -149,7 +152,7 @@ def visible_folder(s: Session, actor: Actor, folder_id: int) -> Folder:
         NotFound: Otherwise.
     """
     folder = s.get(Folder, folder_id)
-    if folder is None:
+    if folder is None or folder.trashed_at is not None:
         raise access.NotFound("folder")
     _account_for(s, actor, folder.account_id)
     if actor.is_contact and folder_id not in {n.id for n in tree(s, actor, folder.account_id)}:
@@ -168,7 +171,9 @@ def _account_for(s: Session, actor: Actor, account_id: int) -> ClientAccount:
 
 
 def _sibling_taken(s: Session, account_id: int, parent_id: int | None, name: str, skip: int | None = None) -> bool:
-    siblings = s.exec(select(Folder).where(Folder.account_id == account_id, Folder.parent_id == parent_id)).all()
+    # What is in the trash does not count: a new folder may take a deleted one's name.
+    siblings = s.exec(select(Folder).where(Folder.account_id == account_id, Folder.parent_id == parent_id,
+                                           Folder.trashed_at.is_(None))).all()
     return any(f.name.casefold() == name.casefold() and f.id != skip for f in siblings)
 
 
@@ -267,24 +272,21 @@ def set_shared(*, actor: Actor, folder_id: int, shared: bool) -> None:
 
 
 def delete_folder(*, actor: Actor, folder_id: int) -> None:
-    """Delete an empty folder (staff). The uploads folder stays.
+    """Move a folder with its subfolders and documents into the client's trash (staff).
+    The uploads folder stays.
 
     Raises:
-        FolderError: The folder still holds folders or documents, or is the uploads folder.
+        FolderError: The uploads folder is in it, or an upload request points into it.
         NotFound: Not the actor's to change.
     """
     with db.session() as s:
         folder = _staff_folder(s, actor, folder_id)
-        if folder.uploads_default:
-            raise FolderError("folder.error.uploads_folder")
-        if s.exec(select(Folder.id).where(Folder.parent_id == folder.id)).first() is not None or \
-                s.exec(select(Document.id).where(Document.folder_id == folder.id)).first() is not None:
-            raise FolderError("folder.error.not_empty")
-        if s.exec(select(UploadRequest.id).where(UploadRequest.folder_id == folder.id)).first() is not None:
-            raise FolderError("folder.error.has_requests")
-        account_id = folder.account_id
-        s.delete(folder)
+        try:
+            retention.trash_folder(s, folder, by=actor.id, now=utcnow())
+        except retention.TrashError as err:
+            raise FolderError(err.key, **err.params) from None
         s.commit()
+        account_id = folder.account_id
     realtime.publish({realtime.account_room(account_id)})
 
 

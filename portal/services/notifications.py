@@ -280,7 +280,7 @@ def _prepare_for_staff(row: Outbox, staff_id: int, since: datetime) -> Email | N
         unread = _unread(s, FIRM_RECIPIENT, since, OUTSIDE_AUTHORS)
         new_docs = s.exec(select(Document.account_id).where(
             Document.uploaded_by_kind == SubjectKind.CONTACT, Document.message_id.is_(None),
-            Document.folder_id.is_not(None), Document.created_at >= since)).all()
+            Document.folder_id.is_not(None), Document.created_at >= since, Document.trashed_at.is_(None))).all()
         if user.role != Role.ADMIN:
             # Assignments may have changed since the message came in.
             mine = set(s.exec(select(Assignment.account_id).where(Assignment.staff_id == staff_id)).all())
@@ -342,5 +342,6 @@ def _new_documents_for(s: Session, contact_id: int, since: datetime) -> int:
         AccountContact.full_access == True)).all()  # noqa: E712
     folder_ids = s.exec(select(Document.folder_id).where(
         Document.account_id.in_(accounts), Document.uploaded_by_kind == SubjectKind.STAFF,
-        Document.message_id.is_(None), Document.folder_id.is_not(None), Document.created_at >= since)).all()
+        Document.message_id.is_(None), Document.folder_id.is_not(None), Document.created_at >= since,
+        Document.trashed_at.is_(None))).all()
     return sum(1 for folder_id in folder_ids if _shared_with_client(s, folder_id))

@@ -18,7 +18,7 @@ from portal.domain.errors import UserError
 from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
-from portal.domain.enums import Audience, SubjectKind, ThreadKind, ThreadStatus
+from portal.domain.enums import Audience, RetentionClass, SubjectKind, ThreadKind, ThreadStatus
 from portal.domain.talks import (
     FIRM_RECIPIENT,
     MAX_SENDER_NAME_CHARS,
@@ -319,7 +319,9 @@ def add_receipt_message(*, actor: Actor, thread_id: int, body: str, filename: st
         message = add_message(s, actor, thread, body, "")
         s.add(Document(account_id=thread.account_id, blob_key=blob_key, filename=filename, size=size,
                        content_type=content_type, sha256=sha256, uploaded_by_kind=actor.kind,
-                       uploaded_by_id=actor.id, message_id=message.id, booking_id=thread.booking_id))
+                       uploaded_by_id=actor.id, message_id=message.id, booking_id=thread.booking_id,
+                       # A file sent for a booking is its receipt ("Buchungsbeleg").
+                       retention_class=RetentionClass.RECEIPT if thread.booking_id else RetentionClass.NONE))
         if thread.booking_id is not None:
             booking = s.get(Booking, thread.booking_id)
             booking.receipt_missing = False
@@ -580,9 +582,9 @@ def _attachment(d: Document) -> AttachmentView:
 
 
 def _refresh_receipt_missing(s: Session, booking_id: int) -> None:
-    """A booking lacks its receipt when no undeleted message carries a file for it."""
+    """A booking lacks its receipt when no undeleted message carries a file for it (out of the trash)."""
     has_file = s.exec(select(Document.id).outerjoin(Message, Message.id == Document.message_id).where(
-        Document.booking_id == booking_id, Message.deleted_at.is_(None))).first()
+        Document.booking_id == booking_id, Message.deleted_at.is_(None), Document.trashed_at.is_(None))).first()
     booking = s.get(Booking, booking_id)
     booking.receipt_missing = has_file is None
     s.add(booking)
@@ -602,7 +604,8 @@ def build_view(s: Session, thread: Thread, *, newest: int = MESSAGE_PAGE) -> Thr
                 select(Receipt.message_id, func.count(Receipt.delivered_at), func.count(Receipt.read_at))
                 .where(Receipt.message_id.in_(ids)).group_by(Receipt.message_id)).all():
             states[message_id] = (delivered > 0, read > 0)
-        for d in s.exec(select(Document).where(Document.message_id.in_(ids)).order_by(Document.id)).all():
+        for d in s.exec(select(Document).where(Document.message_id.in_(ids), Document.trashed_at.is_(None))
+                        .order_by(Document.id)).all():
             docs.setdefault(d.message_id, []).append(_attachment(d))
     booking = s.get(Booking, thread.booking_id) if thread.booking_id else None
     firm = s.exec(select(Firm)).first()
@@ -611,7 +614,8 @@ def build_view(s: Session, thread: Thread, *, newest: int = MESSAGE_PAGE) -> Thr
     if booking is not None:
         receipts = tuple(_attachment(d) for d in s.exec(
             select(Document).outerjoin(Message, Message.id == Document.message_id)
-            .where(Document.booking_id == booking.id, Message.deleted_at.is_(None)).order_by(Document.id)).all())
+            .where(Document.booking_id == booking.id, Message.deleted_at.is_(None), Document.trashed_at.is_(None))
+            .order_by(Document.id)).all())
     if thread.kind == ThreadKind.INTERNAL:
         recipient = ""
     elif thread.audience_contact_id:

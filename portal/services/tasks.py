@@ -63,8 +63,8 @@ def list_tasks(*, actor: Actor, thread_id: int) -> list[TaskView]:
         rows = s.exec(select(ClientTask).where(ClientTask.thread_id == thread_id)
                       .order_by(ClientTask.position, ClientTask.id)).all()
         files: dict[int, list[TaskFile]] = {}
-        for doc in s.exec(select(Document).where(Document.task_id.in_([r.id for r in rows]))
-                          .order_by(Document.id)).all():
+        for doc in s.exec(select(Document).where(Document.task_id.in_([r.id for r in rows]),
+                                                 Document.trashed_at.is_(None)).order_by(Document.id)).all():
             files.setdefault(doc.task_id, []).append(TaskFile(filename=doc.filename, key=doc.blob_key))
         names = {c.id: f"{c.first_name} {c.last_name}".strip() for c in s.exec(
             select(Contact).where(Contact.id.in_({r.done_by for r in rows if r.done_by}))).all()}

@@ -1,15 +1,16 @@
 """The client's "Info" tab: account data, contacts with their toggles and invitations,
-assigned accountants."""
+assigned accountants, a contact's data export and erasure (DSGVO)."""
 
 import asyncio
 import dataclasses
 
 import reflex as rx
 
+from portal import routes
 from portal.domain.actor import Actor
 from portal.domain.errors import UserError
 from portal.i18n import translate
-from portal.services import clients, onboarding
+from portal.services import clients, gdpr, onboarding
 from portal.services.access import AccessDenied
 from portal.services.clients import AccountDetails, DuplicateEmail
 from portal.state.client_forms import (
@@ -44,6 +45,8 @@ class ContactRow:
     invited: str
     invitable: bool
     other_accounts: int
+    erased: bool = False
+    export_url: str = ""
 
 
 @dataclasses.dataclass
@@ -83,6 +86,12 @@ class ClientInfoState(ClientFormMixin, rx.State):
     invite_name: str = ""
     invite_error: str = ""
     _invite_contact: int = 0
+    # Erase a contact (Art. 17 DSGVO)
+    erase_open: bool = False
+    erase_name: str = ""
+    erase_text: str = ""
+    erase_error: str = ""
+    _erase_contact: int = 0
     _details: AccountDetails | None = None
 
     async def _actor(self) -> Actor | None:
@@ -137,9 +146,11 @@ class ClientInfoState(ClientFormMixin, rx.State):
         self.contacts = [ContactRow(
             id=c.id, name=c.name, email=c.email or "–", phone=c.phone, address=c.address, tags=", ".join(c.tags),
             login=c.login, notify=c.notify, sync=c.sync, full_access=c.full_access,
-            state_key=contact_state_key(c.activated, c.invited_at is not None, c.login),
+            state_key="contact.state.erased" if c.erased else contact_state_key(
+                c.activated, c.invited_at is not None, c.login),
             invited=formats.datetime(c.invited_at) if c.invited_at else "",
             invitable=c.login and not c.activated and bool(c.email), other_accounts=c.other_accounts,
+            erased=c.erased, export_url=routes.contact_export(d.public_id, c.id),
         ) for c in d.contacts]
         if actor.is_admin:
             assigned = {i for i, _ in d.accountants}
@@ -305,6 +316,68 @@ class ClientInfoState(ClientFormMixin, rx.State):
             return
         self.invite_open = False
         self.notice = translate(await user_locale(self), "invite.sent", count=count)
+        await self._fetch(actor)
+
+    # Data protection (DSGVO)
+
+    @rx.event
+    async def export_contact(self, contact_id: int):
+        """Download everything about a contact as a ZIP (Art. 15/20 DSGVO).
+
+        Checked here first, so a refusal reads as a message instead of a failed download.
+        """
+        actor = await self._actor()
+        if actor is None:
+            return None
+        row = next((c for c in self.contacts if c.id == int(contact_id)), None)
+        if row is None:
+            return None
+        try:
+            await asyncio.to_thread(gdpr.check_access, actor=actor, account_id=await self._account_id(),
+                                    contact_id=row.id)
+        except UserError as err:
+            self.error = error_text(await user_locale(self), err)
+            return None
+        except AccessDenied:
+            self.error = translate(await user_locale(self), "clients.error.gone")
+            return None
+        self.error = ""
+        return rx.download(url=row.export_url)
+
+    @rx.event
+    async def open_erase(self, contact_id: int, name: str):
+        """Ask for confirmation before erasing a contact."""
+        self._erase_contact, self.erase_name, self.erase_error, self.erase_open = int(contact_id), name, "", True
+        self.erase_text = translate(await user_locale(self), "privacy.erase.text", name=name)
+
+    @rx.event
+    def set_erase_open(self, is_open: bool):
+        """Close the erasure dialog (nothing happens)."""
+        self.erase_open = is_open
+
+    @rx.event
+    async def erase(self, form: dict):
+        """Erase the contact of the dialog once its name was typed (Art. 17 DSGVO)."""
+        actor = await self._actor()
+        if actor is None:
+            return
+        locale = await user_locale(self)
+        typed = " ".join(str(form.get("confirm_name", "")).split())
+        if typed.casefold() != " ".join(self.erase_name.split()).casefold():
+            self.erase_error = translate(locale, "privacy.erase.mismatch", name=self.erase_name)
+            return
+        try:
+            done = await asyncio.to_thread(gdpr.erase_contact, actor=actor, account_id=await self._account_id(),
+                                           contact_id=self._erase_contact)
+        except UserError as err:
+            self.erase_error = error_text(locale, err)
+            return
+        except AccessDenied:
+            self.erase_error = translate(locale, "clients.error.gone")
+            return
+        self.erase_open = False
+        self.notice = translate(locale, "privacy.erased", messages=done.messages, kept=done.kept_documents,
+                                trashed=done.trashed_documents)
         await self._fetch(actor)
 
     # Accountants (admins)

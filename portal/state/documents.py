@@ -1,5 +1,6 @@
 """The documents area for both sides: staff on a client's Documents tab, client users
-on their Documents page. Staff also create, rename, move, share and delete."""
+on their Documents page. Staff also create, rename, move, share, delete (into the trash),
+restore from the trash and set a document's retention class."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from portal import realtime, routes
 from portal.domain.actor import Actor
 from portal.i18n import format as fmt
 from portal.i18n import translate
-from portal.services import documents, folders, portal_home
+from portal.domain.enums import RetentionClass
+from portal.domain.errors import UserError
+from portal.services import documents, folders, portal_home, retention
 from portal.services.access import AccessDenied, NotFound
-from portal.services.folders import FolderError
+from portal.settings import get_settings
 from portal.state.client_page import ClientPageState
 from portal.state.file_upload import FileUploadMixin
 from portal.state.portal_home import CURRENT_ACCOUNT_KEY
@@ -45,6 +48,32 @@ class DocumentItem:
     date: str = ""
     uploader: str = ""
     href: str = ""
+    # Staff only: the retention class and "aufzubewahren bis ..." ("" without a period).
+    retention_class: str = "none"
+    retention: str = ""
+    kept: bool = False
+
+
+@dataclasses.dataclass
+class TrashRow:
+    """An entry of a client's trash."""
+
+    kind: str = ""
+    id: int = 0
+    name: str = ""
+    details: str = ""
+    purge: str = ""
+    retained: str = ""
+    kept: bool = False
+    href: str = ""
+
+
+@dataclasses.dataclass
+class ClassChoice:
+    """A retention class offered in the dialog."""
+
+    value: str = ""
+    label: str = ""
 
 
 class DocumentBrowserMixin(FileUploadMixin, mixin=True):
@@ -66,6 +95,10 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
     async def _actor(self) -> Actor | None:
         raise NotImplementedError
 
+    def _retention(self, row: documents.DocumentRow, formats) -> str:
+        """Nothing for the client's side; see :class:`StaffDocumentsState`."""
+        return ""
+
     async def _show(self, actor: Actor, folder_id: int) -> None:
         if folder_id != self.folder_id:
             self.docs_shown = documents.PAGE_SIZE
@@ -83,7 +116,9 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
         self.subfolders = [FolderItem(id=n.id, name=n.name, shared=n.visible_to_client) for n in view.subfolders]
         self.docs = [DocumentItem(id=d.id, name=d.filename, size=fmt.size(d.size, formats.locale),
                                   date=formats.datetime(d.created_at), uploader=d.uploaded_by,
-                                  href=routes.file(d.key)) for d in view.documents[:self.docs_shown]]
+                                  href=routes.file(d.key), retention_class=d.retention_class,
+                                  retention=self._retention(d, formats), kept=d.kept_after_erasure and actor.is_staff)
+                     for d in view.documents[:self.docs_shown]]
         self.more_docs = len(view.documents) > self.docs_shown
         self.targets = [FolderItem(id=n.id, name=n.name, label="\u2003" * n.depth + n.name) for n in view.tree]
         self.loaded = True
@@ -124,14 +159,93 @@ class DocumentBrowserMixin(FileUploadMixin, mixin=True):
 class StaffDocumentsState(DocumentBrowserMixin, rx.State):
     """A client's Documents tab in the staff area."""
 
-    edit_kind: str = ""  # new_folder, rename_folder, rename_document, move_folder, move_document, delete_*
+    # new_folder, rename_folder, rename_document, move_folder, move_document, delete_*, retention
+    edit_kind: str = ""
     edit_id: int = 0
     edit_name: str = ""
     edit_target: str = ""
     edit_error: str = ""
+    # "folders" or "trash"
+    view: str = "folders"
+    trash: list[TrashRow] = []
+    trash_count: int = 0
+    trash_notice: str = ""
+    trash_error: str = ""
+    trash_intro: str = ""
+    delete_hint: str = ""
+    class_choices: list[ClassChoice] = []
 
     async def _actor(self) -> Actor | None:
         return await require_actor(self, Area.STAFF)
+
+    def _retention(self, row: documents.DocumentRow, formats) -> str:
+        if row.retained_until is None:
+            return ""
+        until = translate(formats.locale, "retention.until", date=fmt.date(row.retained_until, formats.locale))
+        return f"{translate(formats.locale, f'retention.class.{row.retention_class}')} · {until}"
+
+    async def _show(self, actor: Actor, folder_id: int) -> None:
+        await super()._show(actor, folder_id)
+        self.trash_count = await asyncio.to_thread(retention.trash_count, actor=actor, account_id=self._account_id)
+        if self.view == "trash":
+            await self._show_trash(actor)
+
+    async def _show_trash(self, actor: Actor) -> None:
+        formats = await user_formats(self)
+        locale = formats.locale
+        items = await asyncio.to_thread(retention.list_trash, actor=actor, account_id=self._account_id)
+        rows = []
+        for item in items:
+            when = formats.datetime(item.trashed_at)
+            parts = [translate(locale, "trash.deleted_by", date=when, name=item.trashed_by) if item.trashed_by
+                     else translate(locale, "trash.deleted", date=when)]
+            if item.location:
+                parts.append(translate(locale, "trash.from", location=item.location))
+            if item.kind == "folder":
+                parts.append(translate(locale, "trash.files_one") if item.documents == 1
+                             else translate(locale, "trash.files", count=item.documents))
+            else:
+                parts.append(fmt.size(item.size, locale))
+            rows.append(TrashRow(
+                kind=item.kind, id=item.id, name=item.name, details=" · ".join(parts),
+                purge=translate(locale, "trash.purge_on", date=fmt.date(item.purge_on, locale)),
+                retained=translate(locale, "trash.retained", date=fmt.date(item.retained_until, locale))
+                if item.retained_until else "",
+                kept=item.kept_after_erasure, href=routes.file(item.key) if item.key else ""))
+        self.trash = rows
+        self.trash_count = len(rows)
+
+    @rx.event
+    async def set_view(self, view: str):
+        """Switch between the folders and the trash."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        self.view = "trash" if view == "trash" else "folders"
+        self.trash_notice = self.trash_error = ""
+        await self._show(actor, self.folder_id)
+        return None
+
+    @rx.event
+    async def restore(self, kind: str, item_id: int, name: str):
+        """Take a document or folder out of the trash."""
+        actor = await self._actor()
+        if actor is None:
+            return to_login(self)
+        locale = await user_locale(self)
+        restore = retention.restore_folder if kind == "folder" else retention.restore_document
+        key = "folder_id" if kind == "folder" else "document_id"
+        self.trash_notice = self.trash_error = ""
+        try:
+            await asyncio.to_thread(restore, actor=actor, **{key: int(item_id)})
+        except UserError as err:
+            self.trash_error = translate(locale, err.key, **err.params)
+        except AccessDenied:
+            self.trash_error = translate(locale, "documents.error.gone")
+        else:
+            self.trash_notice = translate(locale, "trash.restored", name=name)
+        await self._show(actor, self.folder_id)
+        return None
 
     @rx.event
     async def load(self):
@@ -144,6 +258,15 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
         if client.not_found:
             return None
         self._account_id = client._account_id
+        self.view, self.trash_notice, self.trash_error = "folders", "", ""
+        locale, settings = await user_locale(self), get_settings()
+        self.trash_intro = translate(locale, "trash.intro", days=settings.trash_days)
+        self.delete_hint = translate(locale, "trash.delete_hint", days=settings.trash_days)
+        years = {RetentionClass.RECEIPT: settings.retention_receipt_years,
+                 RetentionClass.BUSINESS_LETTER: settings.retention_letter_years}
+        self.class_choices = [ClassChoice(value=c.value, label=translate(
+            locale, "retention.option", name=translate(locale, f"retention.class.{c.value}"), years=years[c])
+            if c in years else translate(locale, f"retention.class.{c.value}")) for c in RetentionClass]
         await self._show(actor, 0)
         return None
 
@@ -162,6 +285,12 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
         """Open the dialog for one change (the folder or document it is about, its current name)."""
         self.edit_kind, self.edit_id, self.edit_name, self.edit_error = kind, item_id, name, ""
         self.edit_target = str(self.folder_id) if kind.startswith("move") else ""
+
+    @rx.event
+    def start_retention(self, item_id: int, name: str, current: str):
+        """Open the dialog to set a document's retention class."""
+        self.edit_kind, self.edit_id, self.edit_name, self.edit_error = "retention", item_id, name, ""
+        self.edit_target = current or RetentionClass.NONE.value
 
     @rx.event
     def set_edit_open(self, is_open: bool):
@@ -193,13 +322,15 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
                                                              folder_id=target),
             "delete_folder": lambda: folders.delete_folder(actor=actor, folder_id=self.edit_id),
             "delete_document": lambda: documents.delete_document(actor=actor, document_id=self.edit_id),
+            "retention": lambda: retention.set_retention_class(actor=actor, document_id=self.edit_id,
+                                                               retention_class=self.edit_target),
         }
         change = changes.get(self.edit_kind)
         if change is None:
             return None
         try:
             await asyncio.to_thread(change)
-        except FolderError as err:
+        except UserError as err:
             self.edit_error = translate(await user_locale(self), err.key, **err.params)
             return None
         except (NotFound, AccessDenied):
@@ -217,8 +348,8 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
             return to_login(self)
         try:
             await asyncio.to_thread(folders.set_shared, actor=actor, folder_id=folder_id, shared=shared)
-        except FolderError as err:
-            self.error = translate(await user_locale(self), err.key)
+        except UserError as err:
+            self.error = translate(await user_locale(self), err.key, **err.params)
         except NotFound:
             self.error = translate(await user_locale(self), "documents.error.gone")
         await self._show(actor, self.folder_id)

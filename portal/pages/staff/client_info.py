@@ -1,5 +1,5 @@
 """The client's "Info" tab: account data, contacts with LOGIN/NOTIFY/SYNC/full access and
-their invitations, assigned accountants, reminders."""
+their invitations, a contact's data export and erasure (DSGVO), assigned accountants, reminders."""
 
 import reflex as rx
 
@@ -40,7 +40,39 @@ def _switch(contact: ContactRow, name: str, label_key: str, value: rx.Var) -> rx
     )
 
 
+def _privacy_menu(contact: ContactRow) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("shield", size=16), size="2", variant="ghost",
+                                                color_scheme="gray",
+                                                aria_label=t("privacy.menu") + ": " + contact.name)),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.item(rx.icon("download", size=14), t("privacy.export"),
+                                  on_click=I.export_contact(contact.id)),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(rx.icon("user-x", size=14), t("privacy.erase"), color="red",
+                                  on_click=I.open_erase(contact.id, contact.name)),
+        ),
+    )
+
+
 def _contact(contact: ContactRow) -> rx.Component:
+    return rx.cond(contact.erased, _erased_contact(contact), _live_contact(contact))
+
+
+def _erased_contact(contact: ContactRow) -> rx.Component:
+    """What is left of an erased contact: the name messages show, no data, no login."""
+    return rx.flex(
+        rx.hstack(rx.icon("user-x", size=16, color="var(--gray-10)"),
+                  rx.text(contact.name, weight="bold", color_scheme="gray"),
+                  rx.badge(SessionState.messages[contact.state_key], variant="soft", color_scheme="gray", size="1"),
+                  spacing="2", align="center", wrap="wrap", flex="1", min_width="0"),
+        rx.icon_button(rx.icon("user-round-x", size=16), size="2", variant="ghost", color_scheme="red",
+                       aria_label=t("contact.unlink") + ": " + contact.name, on_click=I.unlink(contact.id)),
+        align="center", gap="12px", padding_y="12px", border_top="1px solid var(--gray-a4)", width="100%",
+    )
+
+
+def _live_contact(contact: ContactRow) -> rx.Component:
     return rx.box(
         rx.flex(
             rx.vstack(
@@ -65,6 +97,7 @@ def _contact(contact: ContactRow) -> rx.Component:
                                on_click=I.open_edit_contact(contact.id)),
                 rx.icon_button(rx.icon("user-round-x", size=16), size="2", variant="ghost", color_scheme="red",
                                aria_label=t("contact.unlink") + ": " + contact.name, on_click=I.unlink(contact.id)),
+                _privacy_menu(contact),
                 spacing="2", align="center"),
             gap="12px", align="start", wrap="wrap", width="100%"),
         rx.flex(
@@ -152,6 +185,38 @@ def _invite_dialog() -> rx.Component:
     )
 
 
+def _erase_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("privacy.erase.title")),
+            rx.form(
+                rx.vstack(
+                    rx.text(I.erase_text),
+                    rx.text(t("privacy.erase.keeps"), size="2", color_scheme="gray"),
+                    rx.callout(t("privacy.erase.final"), icon="triangle_alert", color_scheme="red", size="1",
+                               width="100%"),
+                    rx.vstack(
+                        rx.el.label(t("privacy.erase.confirm_label"), ": ", rx.text.strong(I.erase_name),
+                                    html_for="erase-confirm-name", font_size="14px"),
+                        # Remount per opening so nothing typed for another contact stays in the box.
+                        rx.input(id="erase-confirm-name", name="confirm_name", key=I.erase_name, required=True,
+                                 auto_complete="off", width="100%", size="3"),
+                        spacing="1", width="100%"),
+                    notice(I.erase_error, tone="error"),
+                    rx.flex(
+                        rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray",
+                                                         type="button", size="3")),
+                        rx.button(rx.icon("user-x", size=16), t("privacy.erase.button"), type="submit",
+                                  color_scheme="red", size="3"),
+                        justify="end", gap="12px", wrap="wrap", width="100%"),
+                    spacing="4", width="100%", margin_top="8px"),
+                on_submit=I.erase, reset_on_submit=False, width="100%"),
+            max_width="560px",
+        ),
+        open=I.erase_open, on_open_change=I.set_erase_open,
+    )
+
+
 def client_info_page() -> rx.Component:
     """The page at :data:`routes.STAFF_CLIENT_INFO`."""
     body = rx.vstack(
@@ -182,7 +247,7 @@ def client_info_page() -> rx.Component:
                   rx.button(rx.icon("user-plus", size=14), t("contact.add"), size="2", on_click=I.open_add_contact),
                   spacing="2", wrap="wrap"),
               rx.vstack(rx.foreach(I.contacts, _contact), spacing="0", width="100%")),
-        _edit_dialog(), _contact_dialog(), _invite_dialog(), remind_dialog(),
+        _edit_dialog(), _contact_dialog(), _invite_dialog(), _erase_dialog(), remind_dialog(),
         spacing="4", width="100%",
     )
     return client_frame(

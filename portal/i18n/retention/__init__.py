@@ -1,0 +1,1 @@
+"""Messages of retention periods, the trash and data protection requests (DSGVO)."""
