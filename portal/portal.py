@@ -120,6 +120,14 @@ app = rx.App(
     extra_app_wraps={(3, "PwaUpdateNotice"): lambda _stateful: rx.fragment(update_notice())},
 )
 app.register_lifespan_task(_lifespan)
+# The largest websocket message (one event and its arguments) a worker reads. Engine.IO
+# closes the socket of a tab that sends more; the worker and every other tab go on, and
+# the tab reconnects. The largest real event is a message or answer of 10,000 characters
+# (40 KB in UTF-8); Reflex's default is 1 MB, and whatever Reflex's default becomes,
+# this is ours. Bigger frames (over 64 MB) Granian's websocket layer already refuses.
+MAX_EVENT_BYTES = 256 * 1024
+# Set on the Engine.IO server, which checks each message: Socket.IO only passed the value on when built.
+app.sio.eio.max_http_buffer_size = MAX_EVENT_BYTES
 
 app.add_page(_forwarding_page, route=routes.INDEX, title="Kanzleiportal", on_load=EntryState.open_root)
 app.add_page(login_page, route=routes.LOGIN, title=_title("login.title"), on_load=LoginState.load)

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.limits import bounded_form
 from portal.api.session import cookie_token, end_previous_session, set_session_cookie
 from portal.i18n import negotiate
 from portal.services import auth, notifications, onboarding
@@ -24,7 +25,8 @@ def _see_other(path: str) -> RedirectResponse:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=10)
+    # Bounded: a body past 16 KB is answered 413 before it is read (portal.api.limits).
+    form = await bounded_form(request)
     return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
 
 

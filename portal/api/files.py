@@ -14,12 +14,28 @@ from portal.storage import content_disposition, get_store
 
 CHUNK = 64 * 1024
 _NOT_FOUND = Response("Not found", status_code=404, media_type="text/plain")
+# Types handed out as what they are. Anything else a client uploaded (HTML pages, SVG
+# logos, XML) goes out as bytes: a browser that ignored the attachment would still find
+# no page or script to run in it.
+SERVED_AS_IS = frozenset({"application/pdf", "image/jpeg", "image/png", "image/heic", "image/gif", "image/tiff",
+                          "image/webp", "application/zip", "application/x-ole-storage", "text/plain",
+                          "text/csv; charset=utf-8"})
+OPAQUE = "application/octet-stream"
+# Should a file ever be opened as a page after all: no script, no plugins, no requests,
+# its own unique origin (so it cannot read the portal's cookies or pages).
+FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def served_type(content_type: str) -> str:
+    """The Content-Type a stored file is downloaded with."""
+    return content_type if content_type in SERVED_AS_IS else OPAQUE
 
 
 def _headers(filename: str, *, attachment: bool) -> dict[str, str]:
     return {
         "Content-Disposition": content_disposition(filename, attachment=attachment),
         "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_CSP,
         "Cache-Control": "private, max-age=300",
     }
 
@@ -41,7 +57,7 @@ async def _attachment(key: str, *, filename: str, content_type: str, size: int |
     headers = _headers(filename, attachment=True)
     if size is not None:
         headers["Content-Length"] = str(size)
-    return StreamingResponse(_stream(key), media_type=content_type, headers=headers)
+    return StreamingResponse(_stream(key), media_type=served_type(content_type), headers=headers)
 
 
 async def _readable(request: Request) -> documents.DocumentInfo | None:
@@ -55,7 +71,8 @@ async def _readable(request: Request) -> documents.DocumentInfo | None:
 
 
 async def download(request: Request) -> Response:
-    """The file itself, always as an attachment (never rendered by the browser)."""
+    """The file itself, always as an attachment (never rendered by the browser), HTML and SVG
+    as opaque bytes (:func:`served_type`)."""
     info = await _readable(request)
     if info is None:
         return _NOT_FOUND

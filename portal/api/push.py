@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.limits import bounded_body
 from portal.api.session import request_actor
 from portal.domain.actor import Actor
 from portal.domain.push import device_label
@@ -84,19 +85,6 @@ async def _actor_for_write(request: Request) -> tuple[Actor | None, Response | N
     return actor, None
 
 
-async def _bounded_body(request: Request) -> bytes | None:
-    """The body, or None when it exceeds :data:`MAX_BODY_BYTES` (read no further than that)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return body
-
-
 def _json_object(body: bytes) -> dict | None:
     try:
         data = json.loads(body)
@@ -126,7 +114,7 @@ async def subscribe(request: Request) -> Response:
     if refusal is not None:
         return refusal
     try:
-        body = await _bounded_body(request)
+        body = await bounded_body(request, MAX_BODY_BYTES)
     except ClientDisconnect:
         return Response(status_code=400)
     if body is None:

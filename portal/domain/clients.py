@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from portal.domain.enums import AccountKind, CustomFieldKind
 from portal.domain.errors import UserError
+from portal.domain.text import clean_line
 
 # Characters that break folder paths and exports on the client's side (TaxDome's list).
 FORBIDDEN_NAME_CHARS = ':"/\\|?*'
@@ -19,17 +20,16 @@ MAX_PERSON_NAME_CHARS = 100
 MAX_TAGS = 20
 MAX_TAG_CHARS = 40
 MAX_FIELD_CHARS = 500
-_SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str | None, limit: int) -> str:
-    """One line of text: control and bidi-override characters removed, spaces collapsed.
+    """One line of text: control, direction and zero-width characters removed, spaces
+    collapsed (:func:`portal.domain.text.clean_line`).
 
     Raises:
         UserError: ``clients.error.too_long`` if it is longer than ``limit``.
     """
-    text = _SPACES.sub(" ", _CONTROL.sub("", value or "")).strip()
+    text = clean_line(value)
     if len(text) > limit:
         raise UserError("clients.error.too_long", limit=limit)
     return text
@@ -77,7 +77,7 @@ def clean_tags(tags: str | Iterable[str]) -> list[str]:
     result: list[str] = []
     seen: set[str] = set()
     for tag in raw:
-        text = _SPACES.sub(" ", _CONTROL.sub("", tag)).strip()
+        text = clean_line(tag)
         if not text or text.casefold() in seen:
             continue
         if len(text) > MAX_TAG_CHARS:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from portal.domain.text import clean_line
+
 MAX_PROBLEMS = 200
 """At most this many problems are reported, then one ``import.too_many_problems``."""
 
@@ -251,8 +253,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def clean_cell(value: str) -> str:
-    """Trim, collapse white space (line breaks too) and undo CSV-injection quoting."""
-    text = " ".join(value.split())
+    """Trim, collapse white space (line breaks too), drop invisible characters
+    (:func:`portal.domain.text.clean_line`) and undo CSV-injection quoting."""
+    text = clean_line(value)
     if text.startswith("'") and text[1:2] in _FORMULA_STARTS:
         text = text[1:]  # our export's neutralise_formula() added it
     return text

@@ -52,7 +52,11 @@ Sources (checked 2026-11):
   DATEV-Format") in seamless-engineering/datev-extf ``src/columns.ts``.
 * Beleglink syntax: DATEV Hilfe-Center Dok.-Nr. 1003221 (quoted on forum.kivitendo.de).
 * Spreadsheet formula injection: OWASP "CSV Injection" (prefix ``'`` for cells starting
-  with ``= + - @``, tab or carriage return).
+  with ``= + - @``, tab or carriage return). Applied per column: every free-text field
+  of both files (Buchungstext, Gegenpartei, Belegkreis, Exportiert von, Bezeichnung,
+  receipt names) is neutralised; the amounts are numbers and stay as they are, so
+  ``-12,50`` in ``Buchungen.csv`` remains a negative number and DATEV's ``12,50`` with
+  ``H`` remains valid for DATEV's import.
 """
 
 from __future__ import annotations
@@ -290,6 +294,18 @@ def _clean(text: str, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
+def _text(text: str, limit: int) -> str:
+    """A free-text field of the DATEV file: cleaned, formula-neutralised, at most ``limit`` long.
+
+    The Buchungsstapel is a CSV file too, and accountants open it in Excel to check it
+    before the import: a counterparty ``=HYPERLINK(...)`` must not run there. Numeric
+    and coded fields (Umsatz, S/H, Belegdatum, Belegfeld 1) are written by us, never
+    start with a formula character and stay exactly as DATEV's format wants them.
+    """
+    cleaned = neutralise_formula(_clean(text, limit))
+    return cleaned[:limit]
+
+
 def _quote(text: str) -> str:
     """A DATEV text field: in double quotes, inner quotes doubled."""
     return '"' + text.replace('"', '""') + '"'
@@ -364,7 +380,7 @@ def _header_fields(header: DatevHeader) -> list[str]:
         _created_stamp(header.created_at),  # 6 Erzeugt am
         "",  # 7 Importiert (DATEV fills it)
         _quote("RE"),  # 8 Herkunft (Rechnungswesen)
-        _quote(_clean(header.exported_by, MAX_EXPORTED_BY)),  # 9 Exportiert von
+        _quote(_text(header.exported_by, MAX_EXPORTED_BY)),  # 9 Exportiert von
         _quote(""),  # 10 Importiert von
         str(header.consultant_number),  # 11 Beraternummer
         str(header.client_number),  # 12 Mandantennummer
@@ -372,7 +388,7 @@ def _header_fields(header: DatevHeader) -> list[str]:
         str(header.account_length),  # 14 Sachkontenlänge
         header.period_from.strftime("%Y%m%d"),  # 15 Datum vom
         header.period_to.strftime("%Y%m%d"),  # 16 Datum bis
-        _quote(_clean(header.description, MAX_DESCRIPTION)),  # 17 Bezeichnung
+        _quote(_text(header.description, MAX_DESCRIPTION)),  # 17 Bezeichnung
         _quote(""),  # 18 Diktatkürzel
         "1",  # 19 Buchungstyp: Finanzbuchführung
         "0",  # 20 Rechnungslegungszweck: unabhängig
@@ -402,16 +418,16 @@ def _booking_fields(booking: ExportBooking) -> list[str]:
     put("WKZ Umsatz", _quote(booking.currency.upper()))
     put("Belegdatum", booking.date.strftime("%d%m"))
     put("Belegfeld 1", _quote(f"P{booking.id}"[:MAX_BELEGFELD_1]))
-    put("Buchungstext", _quote(_clean(booking.text, MAX_TEXT)))
+    put("Buchungstext", _quote(_text(booking.text, MAX_TEXT)))
     links = receipt_entry_names(booking)
     if links:
         put("Beleglink", _quote(links[0]))
-    counterparty = _clean(booking.counterparty, MAX_BELEGINFO_INHALT)
+    counterparty = _text(booking.counterparty, MAX_BELEGINFO_INHALT)
     if counterparty:
         put("Beleginfo - Art 1", _quote("Gegenpartei"))
         put("Beleginfo - Inhalt 1", _quote(counterparty))
     put("Beleginfo - Art 2", _quote("Belegkreis"))
-    put("Beleginfo - Inhalt 2", _quote(LEDGER_NAMES_DE.get(booking.ledger, _clean(booking.ledger, 40))))
+    put("Beleginfo - Inhalt 2", _quote(LEDGER_NAMES_DE.get(booking.ledger) or _text(booking.ledger, 40)))
     return fields
 
 

@@ -6,6 +6,7 @@ from portal.domain.enums import SubjectKind, ThreadKind, ThreadStatus
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_NAME_CHARS = 200
+MAX_SUBJECT_CHARS = 200  # Thread.subject's column
 # Threads no client user ever sees: internal notes, arrivals through upload request links and
 # sign-up notes.
 STAFF_ONLY_THREADS = frozenset({ThreadKind.INTERNAL, ThreadKind.UPLOADS, ThreadKind.SIGNUP})

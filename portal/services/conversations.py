@@ -17,12 +17,12 @@ from portal import realtime
 from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind, ThreadStatus
-from portal.domain.talks import OUTSIDE_AUTHORS
+from portal.domain.talks import MAX_SUBJECT_CHARS, OUTSIDE_AUTHORS
+from portal.domain.text import clean_line
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
 from portal.services import access, db, talks
 from portal.services.talks import MAX_PAGE_SIZE, PAGE_SIZE, TalkError
 
-MAX_SUBJECT_CHARS = 200
 VIEWS = ("open", "closed", "all")
 INBOX_STATES = ("open", "waiting", "answered", "closed", "all")
 
@@ -60,7 +60,7 @@ def _side(actor: Actor) -> str:
 
 
 def _check_subject(subject: str) -> str:
-    cleaned = " ".join(subject.split())
+    cleaned = clean_line(subject)
     if not cleaned:
         raise TalkError("conversation.error.subject_empty")
     if len(cleaned) > MAX_SUBJECT_CHARS:
@@ -85,7 +85,7 @@ def start_conversation(*, actor: Actor, account_id: int, subject: str, body: str
         NotFound: If the actor may not work with that account.
     """
     subject = _check_subject(subject)
-    talks.check_body(body)
+    body = talks.check_body(body)
     with db.session() as s:
         if actor.is_staff:
             access.staff_account(s, actor, account_id)
@@ -119,14 +119,14 @@ def edit_message(*, actor: Actor, message_id: int, body: str) -> None:
         TalkError: Bad body, deleted message, or closed thread.
         NotFound: If the message is not the actor's own.
     """
-    talks.check_body(body)
+    body = talks.check_body(body)
     with db.session() as s:
         message, thread = access.own_message(s, actor, message_id)
         if message.deleted_at is not None:
             raise TalkError("conversation.error.deleted")
         if thread.status != ThreadStatus.OPEN:
             raise TalkError("talk.error.closed")
-        message.body = body.strip()
+        message.body = body
         message.edited_at = utcnow()
         s.add(message)
         rooms = talks.rooms_for(s, [thread])

@@ -38,12 +38,16 @@ def clean_name(name: str) -> str:
         FolderError: Empty, too long, or containing a character that file systems
             and ZIP exports refuse (the message names the character).
     """
+    # Lone surrogates first: NFC and the database both choke on them.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cs")
     cleaned = " ".join(unicodedata.normalize("NFC", name).split())
     if not cleaned or cleaned in (".", ".."):
         raise FolderError("folder.error.empty")
     if len(cleaned) > MAX_NAME_CHARS:
         raise FolderError("folder.error.too_long")
     for ch in cleaned:
+        # Cc/Cf: control, direction (RTL override) and zero-width characters are refused, not
+        # dropped, so the name saved is the name the user sees in the field.
         if ch in FORBIDDEN_CHARS or unicodedata.category(ch) in ("Cc", "Cf"):
             raise FolderError("folder.error.char", char=ch if ch.isprintable() else repr(ch))
     return cleaned

@@ -31,7 +31,8 @@ from portal.domain.enums import (
 )
 from portal.domain.errors import UserError
 from portal.domain.passwords import password_problem
-from portal.domain.talks import FIRM_RECIPIENT
+from portal.domain.talks import FIRM_RECIPIENT, MAX_SUBJECT_CHARS
+from portal.domain.text import clean_block
 from portal.domain.tokens import hash_token, new_token
 from portal.i18n import DEFAULT_LOCALE, normalize_locale, translate
 from portal.models import (
@@ -82,7 +83,7 @@ def invite(*, actor: Actor, account_id: int, contact_ids: Sequence[int] | None =
             ``onboarding.error.message_long`` for an overlong message.
         NotFound: If the actor does not work this account.
     """
-    note = message.strip()
+    note = clean_block(message)
     if len(note) > MAX_INVITE_MESSAGE_CHARS:
         raise OnboardingError("onboarding.error.message_long", limit=MAX_INVITE_MESSAGE_CHARS)
     now = utcnow()
@@ -328,7 +329,8 @@ def sign_up(*, form: SignupForm, client: str) -> None:
         s.add(AccountContact(account_id=account.id, contact_id=contact.id, login=True, notify=True))
         folders.ensure_folders(s, account)
         thread = Thread(account_id=account.id, kind=ThreadKind.SIGNUP, audience=Audience.ALL,
-                        subject=translate(DEFAULT_LOCALE, "signup.thread.subject", name=name),
+                        # The name may take the whole column already: the subject is cut to fit.
+                        subject=translate(DEFAULT_LOCALE, "signup.thread.subject", name=name)[:MAX_SUBJECT_CHARS],
                         started_by_side=SubjectKind.CONTACT)
         s.add(thread)
         s.flush()

@@ -26,6 +26,7 @@ from portal.domain.clock import utcnow
 from portal.domain.enums import AccountKind, QuestionKind, SubjectKind
 from portal.domain.errors import UserError
 from portal.domain.files import DOCUMENT_TYPES
+from portal.domain.text import clean_block, clean_line
 from portal.models import (
     AccountContact,
     Answer,
@@ -195,7 +196,7 @@ class SendResult:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = clean_line(title)
     if not title:
         raise QuestionnaireError("quest.error.title_empty")
     if len(title) > MAX_TITLE_CHARS:
@@ -204,14 +205,14 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_intro(intro: str) -> str:
-    intro = intro.strip()
+    intro = clean_block(intro)
     if len(intro) > MAX_INTRO_CHARS:
         raise QuestionnaireError("quest.error.intro_too_long")
     return intro
 
 
 def _clean_question(text: str, kind: str) -> tuple[str, QuestionKind]:
-    text = text.strip()
+    text = clean_block(text)
     if not text:
         raise QuestionnaireError("quest.error.question_empty")
     if len(text) > MAX_QUESTION_CHARS:
@@ -230,7 +231,7 @@ def _clean_answer(kind: str, value: str) -> str:
     Raises:
         QuestionnaireError: Too long text, not yes/no, not an ISO date, or text for a file.
     """
-    value = value.strip()
+    value = clean_block(value)
     if kind == QuestionKind.TEXT:
         if len(value) > MAX_TEXT_ANSWER_CHARS:
             raise QuestionnaireError("quest.error.answer_too_long")

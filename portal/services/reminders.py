@@ -11,6 +11,7 @@ from portal.domain.actor import Actor
 from portal.domain.clock import utcnow
 from portal.domain.enums import ReminderKind
 from portal.domain.errors import UserError
+from portal.domain.text import clean_block
 from portal.i18n import DEFAULT_LOCALE
 from portal.models import Assignment, Firm, Reminder, StaffUser
 from portal.notify import outbox
@@ -50,7 +51,7 @@ def remind_accountants(*, actor: Actor, account_id: int, kinds: Sequence[str], c
     chosen = [k.value for k in ReminderKind if k.value in set(kinds)]
     if not chosen:
         raise ReminderError("reminder.error.kinds")
-    note = comment.strip()
+    note = clean_block(comment)
     if len(note) > MAX_COMMENT_CHARS:
         raise ReminderError("reminder.error.comment_long", limit=MAX_COMMENT_CHARS)
     with db.session() as s:

@@ -27,6 +27,7 @@ from portal.domain.talks import (
     delivery,
     message_problem,
 )
+from portal.domain.text import clean_block, clean_line
 from portal.models import (
     AccountContact,
     Assignment,
@@ -257,7 +258,7 @@ def start_talk(*, actor: Actor, booking_id: int, recipient_contact_id: int | Non
         TalkError: For an empty or too long message or an unknown recipient.
         NotFound: If the actor may not work this booking.
     """
-    check_body(body)
+    body = check_body(body)
     with db.session() as s:
         booking = _staff_booking(s, actor, booking_id)
         thread = s.exec(select(Thread).where(Thread.booking_id == booking.id,
@@ -293,7 +294,7 @@ def post_message(*, actor: Actor, thread_id: int, body: str, sender_name: str = 
         TalkError: For an empty or too long message, or a closed talk.
         NotFound: If the actor may not read the talk.
     """
-    check_body(body)
+    body = check_body(body)
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
         message = add_message(s, actor, thread, body, sender_name)
@@ -312,8 +313,7 @@ def add_receipt_message(*, actor: Actor, thread_id: int, body: str, filename: st
     Returns:
         The new message's id.
     """
-    if body.strip():
-        check_body(body)
+    body = check_body(body) if clean_block(body) else ""
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
         message = add_message(s, actor, thread, body, "")
@@ -434,10 +434,17 @@ def _client_readers(s: Session, thread: Thread) -> list[tuple[str, int]]:
 # Helpers
 
 
-def check_body(body: str) -> None:
-    problem = message_problem(body)
+def check_body(body: str) -> str:
+    """The message body as stored (:func:`~portal.domain.text.clean_block`).
+
+    Raises:
+        TalkError: Empty or too long once cleaned.
+    """
+    cleaned = clean_block(body)
+    problem = message_problem(cleaned)
     if problem:
         raise TalkError(problem)
+    return cleaned
 
 
 def _contact_name(contact: Contact) -> str:
@@ -461,14 +468,14 @@ def add_message(s: Session, actor: Actor, thread: Thread, body: str, sender_name
         raise TalkError("talk.error.closed")
     name = actor.name
     if actor.is_staff:
-        name = (sender_name or "").strip()[:MAX_SENDER_NAME_CHARS] or actor.name
+        name = clean_line(sender_name)[:MAX_SENDER_NAME_CHARS] or actor.name
         user = s.get(StaffUser, actor.id)
         if user is not None and user.sender_name != name:
             user.sender_name = name
             s.add(user)
     recipients = _recipients_of_message(s, actor, thread)
     message = record_message(s, thread, author_kind=actor.kind, author_id=actor.id, sender_name=name,
-                             body=body.strip(), recipients=recipients)
+                             body=body, recipients=recipients)
     # Queued on the session: the pushes leave in the background only once the caller commits.
     webpush.send_after_commit(s, webpush.message_pushes(s, thread=thread, message=message, recipients=recipients))
     return message
@@ -494,8 +501,9 @@ def record_message(s: Session, thread: Thread, *, author_kind: str, author_id: i
     Returns:
         The flushed message.
     """
-    message = Message(thread_id=thread.id, author_kind=author_kind, author_id=author_id, sender_name=sender_name,
-                      body=body)
+    # Cleaned here too: every writer of messages (request links, sign-ups) passes through.
+    message = Message(thread_id=thread.id, author_kind=author_kind, author_id=author_id,
+                      sender_name=clean_line(sender_name)[:MAX_SENDER_NAME_CHARS], body=clean_block(body))
     s.add(message)
     s.flush()
     # Only ever forward, decided in SQL on the locked row: of two messages posted at once, the

@@ -21,6 +21,7 @@ from portal.domain.enums import ThreadStatus
 from portal.domain.errors import UserError
 from portal.domain.files import DOCUMENT_TYPES
 from portal.domain.talks import STAFF_ONLY_THREADS
+from portal.domain.text import clean_line
 from portal.models import ClientTask, Contact, Document, Thread
 from portal.services import access, db, folders, notifications
 from portal.services.uploads import StoredUpload, save_upload
@@ -88,7 +89,7 @@ def add_task(*, actor: Actor, thread_id: int, text: str) -> int:
         NotFound: If the actor may not work the thread.
     """
     access.require_staff(actor)
-    text = " ".join(text.split())
+    text = clean_line(text)
     if not text:
         raise TaskError("task.error.empty")
     if len(text) > MAX_TASK_CHARS:

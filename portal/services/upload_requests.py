@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,6 +36,7 @@ from portal.domain.enums import AccountKind, AccountStatus, Audience, SubjectKin
 from portal.domain.errors import UserError
 from portal.domain.files import DOCUMENT_TYPES
 from portal.domain.talks import FIRM_RECIPIENT, MAX_SENDER_NAME_CHARS
+from portal.domain.text import clean_block, clean_line
 from portal.domain.tokens import derive_token, hash_token, new_token
 from portal.i18n import DEFAULT_LOCALE, normalize_locale, translate
 from portal.i18n import format as fmt
@@ -208,7 +208,7 @@ def _expires_at(expires_on: dt.date | None, now: dt.datetime) -> dt.datetime:
 
 
 def _clean_message(message: str) -> str:
-    cleaned = message.strip()
+    cleaned = clean_block(message)
     if len(cleaned) > MAX_MESSAGE_CHARS:
         raise RequestError("request.error.message_too_long")
     return cleaned
@@ -223,8 +223,7 @@ def _clean_recipient(address: str) -> str:
 
 def _clean_uploader_name(name: str) -> str:
     # Shown to staff as the sender: no control or direction characters, one line.
-    visible = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch) not in ("Cc", "Cf"))
-    return " ".join(visible.split())[:MAX_SENDER_NAME_CHARS]
+    return clean_line(name)[:MAX_SENDER_NAME_CHARS]
 
 
 # Staff side

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from portal.domain.errors import UserError
-from portal.domain.files import RECEIPT_TYPES, SNIFF_BYTES, safe_filename, sniff
+from portal.domain.files import RECEIPT_TYPES, SNIFF_BYTES, PolyglotScan, safe_filename, sniff
 from portal.settings import get_settings
 from portal.storage import BlobTooLarge, get_store
 
@@ -39,11 +39,14 @@ class StoredUpload:
 
 async def _sniffed(chunks: AsyncIterator[bytes], allowed: frozenset[str] | set[str],
                    found: list[str]) -> AsyncIterator[bytes]:
-    """Pass the stream through, checking its type before the first byte is written."""
+    """Pass the stream through, checking its type before the first byte is written and
+    every byte of a receipt or image for a second, active format (a polyglot)."""
     head = b""
     pending: list[bytes] = []
+    scan: PolyglotScan | None = None
     async for chunk in chunks:
-        if found:
+        if scan is not None:
+            _check_polyglot(scan, chunk, allowed)
             yield chunk
             continue
         head += chunk
@@ -51,20 +54,34 @@ async def _sniffed(chunks: AsyncIterator[bytes], allowed: frozenset[str] | set[s
         if len(head) < SNIFF_BYTES:
             continue
         found.append(_check_type(head[:SNIFF_BYTES], allowed))
+        scan = PolyglotScan(found[0])
         for piece in pending:
+            _check_polyglot(scan, piece, allowed)
             yield piece
     if not found and head:
         found.append(_check_type(head, allowed))
+        scan = PolyglotScan(found[0])
         for piece in pending:
+            _check_polyglot(scan, piece, allowed)
             yield piece
+
+
+def _refusal(allowed: frozenset[str] | set[str]) -> UploadRefused:
+    # Receipts name the few types they take; the documents area only refuses programs and unknowns.
+    return UploadRefused("upload.error.type" if allowed <= RECEIPT_TYPES else "upload.error.document_type")
 
 
 def _check_type(head: bytes, allowed: frozenset[str] | set[str]) -> str:
     content_type = sniff(head)
     if content_type not in allowed:
-        # Receipts name the few types they take; the documents area only refuses programs and unknowns.
-        raise UploadRefused("upload.error.type" if allowed <= RECEIPT_TYPES else "upload.error.document_type")
+        raise _refusal(allowed)
     return content_type
+
+
+def _check_polyglot(scan: PolyglotScan, chunk: bytes, allowed: frozenset[str] | set[str]) -> None:
+    # Raised inside the stream: the store then deletes what it has written so far.
+    if scan.feed(chunk):
+        raise _refusal(allowed)
 
 
 async def store_stream(chunks: AsyncIterator[bytes], *, filename: str,
@@ -77,8 +94,9 @@ async def store_stream(chunks: AsyncIterator[bytes], *, filename: str,
         allowed: Content types to accept, as sniffed from the bytes.
 
     Raises:
-        UploadRefused: Over MAX_UPLOAD_MB (refused while streaming), empty, or a type
-            not in ``allowed``. Nothing is stored then.
+        UploadRefused: Over MAX_UPLOAD_MB (refused while streaming), empty, a type
+            not in ``allowed``, or a receipt or image that is also a web page or script
+            (:class:`~portal.domain.files.PolyglotScan`). Nothing is stored then.
     """
     store = get_store()
     found: list[str] = []

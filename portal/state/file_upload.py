@@ -38,15 +38,21 @@ class UploadItem:
     message: str = ""
 
 
-async def _files(chunks: rx.UploadChunkIterator) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
+async def _files(chunks: rx.UploadChunkIterator,
+                 limit: int = MAX_FILES) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
     """Split the upload's chunk stream into one byte stream per file, in order.
 
     A consumer that stops early (a refused file) gets the rest of its file skipped,
-    so the next file starts at its own first byte.
+    so the next file starts at its own first byte. Files after the first ``limit`` are
+    not read: a browser sends what :meth:`FileUploadMixin.queue_files` announced (at
+    most :data:`MAX_FILES`), a request carrying more is no browser's, and it ends with
+    the handler.
     """
     stream = aiter(chunks)
     pending = await anext(stream, None)
-    while pending is not None:
+    count = 0
+    while pending is not None and count < limit:
+        count += 1
         current, following = pending, []
 
         async def body(first=current, after=following) -> AsyncIterator[bytes]:
@@ -116,7 +122,7 @@ class FileUploadMixin(rx.State, mixin=True):
                            data: AsyncIterator[bytes]) -> int:
         async with self:
             if index >= len(self.upload_items):  # the browser sent more than it announced
-                self.upload_items = [*self.upload_items, UploadItem(name=filename)]
+                self.upload_items = [*self.upload_items, UploadItem(name=filename[:200])]
                 self._sizes = [*self._sizes, 1]
             cancelled = self.upload_items[index].status == CANCELLED
         message = ""

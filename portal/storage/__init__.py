@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import re
 import secrets
+import unicodedata
 from collections.abc import AsyncIterable
 from typing import BinaryIO, Protocol
 from urllib.parse import quote, urlparse
@@ -178,14 +179,20 @@ def check_max_bytes(max_bytes: int) -> None:
 def content_disposition(filename: str, *, attachment: bool = True) -> str:
     """Return a ``Content-Disposition`` value naming the file (RFC 6266).
 
-    ``filename*`` carries the real name; the plain ``filename`` is an ASCII stand-in
-    for old clients, with quotes, backslashes and control characters replaced so the
-    value can never end the header or the quoted string early.
+    ``filename*`` carries the real name (RFC 5987, percent-encoded UTF-8); the plain
+    ``filename`` is an ASCII stand-in for old clients, with quotes, backslashes and
+    control characters replaced so the value can never end the header or the quoted
+    string early. Both lose invisible characters and path separators first.
 
     Args:
         filename: The name to offer, any Unicode.
         attachment: Download (True) or show in the page (False).
     """
+    # The stored names are clean already (safe_filename); rows from before, export names and
+    # whatever a caller passes get the same treatment here, where the browser takes the name:
+    # no control, direction or zero-width characters, no lone surrogates, no path.
+    filename = "".join(ch for ch in filename if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    filename = re.sub(r"[/\\]", "_", filename).strip(" .") or "download"
     fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in filename)
     kind = "attachment" if attachment else "inline"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
