@@ -79,8 +79,9 @@ def _thread_watchers() -> tuple[Watcher, ...]:
     from portal.state.tasks import TaskPanelState
     from portal.state.thread_panel import ThreadPanelState
 
-    refresh = (handler(ThreadPanelState, "refresh"), handler(TaskPanelState, "refresh"))
-    return (Watcher(_name(realtime.LiveState), var("thread"), refresh),
+    live = _name(realtime.LiveState)
+    return (Watcher(live, var("thread"), (handler(ThreadPanelState, "refresh"),)),
+            Watcher(live, var("tasks"), (handler(TaskPanelState, "refresh"),)),
             Watcher(_name(ThreadPanelState), var("thread_id"), (handler(TaskPanelState, "refresh"),)))
 
 

@@ -21,6 +21,7 @@ in this process, or in Redis when it holds the state, so every worker sees them.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 import os
@@ -39,13 +40,14 @@ from reflex_components_core.base.fragment import Fragment
 log = logging.getLogger("portal.realtime")
 
 # Room kinds: the prefix of a room's name and the counter it moves.
-KINDS = ("thread", "account", "user", "firm", "clients")
+KINDS = ("thread", "tasks", "account", "user", "firm", "clients")
 
 
 class LiveState(rx.State):
     """One counter per room kind; a component reloads its view when its counter moves."""
 
     thread: int = 0
+    tasks: int = 0
     account: int = 0
     user: int = 0
     firm: int = 0
@@ -69,6 +71,11 @@ def worker_name() -> str:
 def thread_room(thread_id: int) -> str:
     """Room of one thread."""
     return f"thread-{thread_id}"
+
+
+def tasks_room(thread_id: int) -> str:
+    """Room of one thread's checklist: its own, so a message does not reload the checklist."""
+    return f"tasks-{thread_id}"
 
 
 def account_room(account_id: int) -> str:
@@ -157,6 +164,7 @@ _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _members: MemoryMembers | RedisMembers = MemoryMembers()
 _pending: set[asyncio.Future] = set()
+_origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_live_origin", default=None)
 
 
 def bind(app: rx.App, loop: asyncio.AbstractEventLoop) -> None:
@@ -170,19 +178,34 @@ def bind(app: rx.App, loop: asyncio.AbstractEventLoop) -> None:
         _members = MemoryMembers()
 
 
-def publish(rooms: Iterable[str]) -> None:
+def act_for_tab(token: str) -> None:
+    """Note which tab the current event comes from (services' publishes can spare it).
+
+    A context variable: ``asyncio.to_thread`` carries it into the service call.
+    """
+    _origin.set(token)
+
+
+def publish(rooms: Iterable[str], *, origin_reloads: Iterable[str] = ()) -> None:
     """Tell every tab in ``rooms`` to reload. Safe from any thread.
 
     Without a running server (CLI, unit tests) there is nobody to tell.
+
+    Args:
+        rooms: The changed rooms.
+        origin_reloads: Room kinds the tab whose event made the change reloads itself
+            right after the call (its thread view after sending, say); that tab is not
+            told about those kinds again.
     """
     if _loop is None or _loop.is_closed():
         return
-    future = asyncio.run_coroutine_threadsafe(_bump_all(sorted(set(rooms))), _loop)
+    spared = (_origin.get(), frozenset(origin_reloads)) if origin_reloads else (None, frozenset())
+    future = asyncio.run_coroutine_threadsafe(_bump_all(sorted(set(rooms)), spared), _loop)
     _pending.add(future)
     future.add_done_callback(_pending.discard)
 
 
-async def _bump_all(rooms: list[str]) -> None:
+async def _bump_all(rooms: list[str], spared: tuple[str | None, frozenset[str]] = (None, frozenset())) -> None:
     # A tab in several of the rooms (an accountant's thread open on the account's page)
     # gets one update moving all its counters.
     kinds_by_tab: dict[str, set[str]] = defaultdict(set)
@@ -191,11 +214,16 @@ async def _bump_all(rooms: list[str]) -> None:
     for room, tokens in tabs_by_room.items():
         for token in tokens:
             kinds_by_tab[token].add(room_kind(room))
+    origin, reloaded = spared
+    if origin in kinds_by_tab:
+        kinds_by_tab[origin] -= reloaded
+        if not kinds_by_tab[origin]:
+            del kinds_by_tab[origin]
     connected = _app.event_namespace._token_manager.is_token_connected
     tabs = list(kinds_by_tab)
     alive = dict(zip(tabs, await asyncio.gather(*(connected(token) for token in tabs))))
     # A closed tab leaves its rooms; one that reconnects rehydrates and joins again.
-    await asyncio.gather(*(_members.drop(room, [t for t in tokens if not alive[t]])
+    await asyncio.gather(*(_members.drop(room, [t for t in tokens if t in alive and not alive[t]])
                            for room, tokens in tabs_by_room.items()))
     # Side by side: each tab has its own lock, and one busy tab must not hold back the rest.
     targets = [(token, kinds) for token, kinds in kinds_by_tab.items() if alive[token]]

@@ -31,13 +31,15 @@ def firm(*, name: str = "Steuerkanzlei Test", consultant_number: int | None = 29
 def ensure_firm(name: str = "Steuerkanzlei Berger & Partner") -> Firm:
     """The firm row, created with ``name`` if the shared e2e database has none yet.
 
-    A row that an earlier test created nameless (saving a setting does) gets ``name``, so
-    what the tests expect of the firm's name does not depend on the order they run in.
+    A row that an earlier test created bare (saving a setting does) gets ``name`` and the
+    DATEV consultant number, so what the tests expect of the firm does not depend on the
+    order they run in.
     """
     with db.session() as s:
         existing = s.exec(select(Firm)).first()
-        if existing is not None and not existing.name:
-            existing.name = name
+        if existing is not None and (not existing.name or existing.datev_consultant_number is None):
+            existing.name = existing.name or name
+            existing.datev_consultant_number = existing.datev_consultant_number or 29098
             s.add(existing)
             s.commit()
             s.refresh(existing)

@@ -164,7 +164,7 @@ def thread_sheet() -> rx.Component:
         realtime.reload_on_change(realtime.LiveState.thread, P.refresh),
         # The checklist follows the thread shown and its live changes.
         realtime.reload_on_change(P.thread_id, TaskPanelState.refresh),
-        realtime.reload_on_change(realtime.LiveState.thread, TaskPanelState.refresh),
+        realtime.reload_on_change(realtime.LiveState.tasks, TaskPanelState.refresh),
         task_checklist(open_thread=P.thread_open),
         chat_log(P.messages, on_delete=P.delete_message, on_edit=P.start_edit, can_delete=P.thread_open,
                  log_id="thread-log", older=P.older_messages, on_older=P.load_older),

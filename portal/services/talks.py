@@ -172,7 +172,8 @@ def booking_talk(*, actor: Actor, booking_id: int, newest: int = MESSAGE_PAGE) -
         view = build_view(s, thread, newest=newest)
         s.commit()
     if changed:
-        realtime.publish([realtime.thread_room(thread.id)])
+        # The reader's tab shows the view it asked for; the others see the read marks.
+        realtime.publish([realtime.thread_room(thread.id)], origin_reloads=("thread",))
     return view
 
 
@@ -190,7 +191,8 @@ def thread_view(*, actor: Actor, thread_id: int, newest: int = MESSAGE_PAGE) -> 
         view = build_view(s, thread, newest=newest)
         s.commit()
     if changed:
-        realtime.publish([realtime.thread_room(thread.id)])
+        # The reader's tab shows the view it asked for; the others see the read marks.
+        realtime.publish([realtime.thread_room(thread.id)], origin_reloads=("thread",))
     return view
 
 
@@ -300,7 +302,8 @@ def post_message(*, actor: Actor, thread_id: int, body: str, sender_name: str = 
         message = add_message(s, actor, thread, body, sender_name)
         rooms = rooms_for(s, [thread])
         s.commit()
-    realtime.publish(rooms)
+    # Every tab that sends reloads its thread view after the call (ThreadPanelState, StaffBookingsState).
+    realtime.publish(rooms, origin_reloads=("thread",))
     return message.id
 
 

@@ -105,7 +105,7 @@ def add_task(*, actor: Actor, thread_id: int, text: str) -> int:
         s.add(task)
         s.commit()
         task_id = task.id
-    realtime.publish({realtime.thread_room(thread_id)})
+    realtime.publish({realtime.thread_room(thread_id), realtime.tasks_room(thread_id)})
     return task_id
 
 
@@ -130,7 +130,7 @@ def remove_task(*, actor: Actor, task_id: int) -> None:
             s.add(doc)
         s.delete(task)
         s.commit()
-    realtime.publish({realtime.thread_room(thread.id)})
+    realtime.publish({realtime.thread_room(thread.id), realtime.tasks_room(thread.id)})
 
 
 def set_done(*, actor: Actor, task_id: int, done: bool) -> None:
@@ -146,7 +146,8 @@ def set_done(*, actor: Actor, task_id: int, done: bool) -> None:
         task.done_by = actor.id if done and actor.is_contact else None
         s.add(task)
         s.commit()
-    realtime.publish({realtime.thread_room(thread.id), realtime.account_room(thread.account_id)})
+    realtime.publish({realtime.thread_room(thread.id), realtime.tasks_room(thread.id),
+                      realtime.account_room(thread.account_id)})
 
 
 async def upload_for_task(*, actor: Actor, task_id: int, filename: str, chunks: AsyncIterator[bytes]) -> int:
@@ -180,7 +181,8 @@ async def upload_for_task(*, actor: Actor, task_id: int, filename: str, chunks: 
             return doc.id, thread
 
     document_id, thread = await save_upload(chunks, filename=filename, allowed=DOCUMENT_TYPES, write=write)
-    realtime.publish({realtime.thread_room(thread.id), realtime.account_room(thread.account_id)})
+    realtime.publish({realtime.thread_room(thread.id), realtime.tasks_room(thread.id),
+                      realtime.account_room(thread.account_id)})
     return document_id
 
 

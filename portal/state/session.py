@@ -71,6 +71,7 @@ class SessionState(rx.State):
         Returns:
             The actor, or None after wiping every portal state of this tab.
         """
+        realtime.act_for_tab(self.router.session.client_token)
         actor = await self._current_actor()
         if actor is None:
             allowed = False

@@ -80,6 +80,7 @@ class ThreadPanelState(rx.State):
         # Joined before loading, so a message landing meanwhile is not missed. A push only
         # makes the tab reload through the services, so an unreadable thread's room tells nothing.
         await realtime.link(self, realtime.thread_room(thread_id))
+        await realtime.link(self, realtime.tasks_room(thread_id))
         try:
             await self._load(actor)
         except NotFound:

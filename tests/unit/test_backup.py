@@ -73,7 +73,7 @@ def instance(database_url: str, storage_url: str, env: dict[str, str] | None = N
 
 @pytest.fixture(autouse=True)
 def no_push(monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +222,7 @@ def sqlite_source(tmp_path_factory, migrated_template) -> dict:
     shutil.copy(migrated_template, root / "portal.db")
     urls = (_sqlite(root / "portal.db"), _files(root / "blobs"))
     mp = pytest.MonkeyPatch()
-    mp.setattr(realtime, "publish", lambda rooms: None)
+    mp.setattr(realtime, "publish", lambda rooms, **_: None)
     try:
         with instance(*urls):
             blobs = seed_firm()
@@ -270,7 +270,7 @@ def pg_source(s3_env, tmp_path_factory) -> Iterator[dict]:
     """A seeded PostgreSQL + S3 instance and a backup of it."""
     root = tmp_path_factory.mktemp("pg-source")
     mp = pytest.MonkeyPatch()
-    mp.setattr(realtime, "publish", lambda rooms: None)
+    mp.setattr(realtime, "publish", lambda rooms, **_: None)
     try:
         with temporary_database() as url:
             db.upgrade(url)

@@ -29,7 +29,7 @@ class RecordingSender:
 
 @pytest.fixture
 def setup(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     factories.firm(name="Steuerkanzlei Berger")
     anna = factories.staff(name="Anna Schmidt")
     account = factories.client(name="Batch GmbH", accountants=(anna,), missing_receipts=3)

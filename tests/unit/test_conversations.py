@@ -16,7 +16,7 @@ actor_of = factories.actor
 
 @pytest.fixture
 def firm(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     factories.firm()
     anna = factories.staff(name="Anna Schmidt")
     jonas = factories.staff(name="Jonas Weber")

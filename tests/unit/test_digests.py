@@ -105,7 +105,7 @@ def test_naive_times_are_refused():
 
 @pytest.fixture
 def firm(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     factories.firm(name="Steuerkanzlei Berger")
     anna = factories.staff(name="Anna Schmidt")
     ben = factories.staff(name="Ben Braun")
@@ -385,7 +385,7 @@ def test_concurrent_workers_on_sqlite_send_each_digest_once(firm, fresh_db, monk
 
 
 def test_concurrent_workers_on_postgres_send_each_digest_once(monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     with temporary_database() as url:
         db.upgrade(url)
         engines = [db.make_engine(url) for _ in range(3)]

@@ -30,7 +30,7 @@ def upload(actor, folder_id: int, data: bytes = PDF, name: str = "Bescheid.pdf")
 
 @pytest.fixture
 def office(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     anna = factories.staff()
     account = factories.client(name="Ordner GmbH", accountants=(anna,))
     maria = factories.contact(account=account)
@@ -176,7 +176,7 @@ def test_only_staff_of_the_client_change_folders(office):
 
 
 def test_guest_account_folders_are_never_shared(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     admin = factories.actor(factories.staff(role=factories.Role.ADMIN))
     guest = factories.client(name="Gastkonto", kind=AccountKind.GUEST)
     (top,) = documents.browse(actor=admin, account_id=guest.id).subfolders

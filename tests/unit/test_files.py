@@ -49,7 +49,7 @@ def _blobs() -> list[Path]:
 
 @pytest.fixture
 def talk(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     anna = factories.staff()
     account = factories.client(name="Beleg GmbH", accountants=(anna,), missing_receipts=1)
     maria = factories.contact(account=account)

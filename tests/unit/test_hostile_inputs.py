@@ -78,7 +78,7 @@ async def _chunks(data: bytes, size: int = 300):
 @pytest.fixture
 def office(fresh_db, monkeypatch):
     """An admin and an accountant, a client with a portal user, a booking talk and a folder."""
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     factories.firm()
     admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")
     anna = factories.staff(name="Anna Schmidt")

@@ -18,7 +18,7 @@ from tests import factories
 
 @pytest.fixture
 def setup(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     factories.firm()
     anna = factories.staff()
     admin = factories.staff(role=Role.ADMIN, name="Katrin Berger")

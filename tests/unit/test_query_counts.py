@@ -170,7 +170,7 @@ def worlds(migrated_template, tmp_path_factory) -> dict[int, tuple[Path, World]]
     """A database file per size, built once; each test runs on a copy."""
     built = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(realtime, "publish", lambda rooms: None)
+        mp.setattr(realtime, "publish", lambda rooms, **_: None)
         for n in (SMALL, LARGE):
             path = tmp_path_factory.mktemp(f"world-{n}") / "portal.db"
             shutil.copy(migrated_template, path)
@@ -233,7 +233,7 @@ CALLS: dict[str, Callable[[World], object]] = {
 
 @pytest.mark.parametrize("name", CALLS)
 def test_page_load_statements_do_not_grow_with_the_rows(name, worlds, tmp_path, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     small = _statements(worlds, SMALL, CALLS[name], tmp_path, monkeypatch)
     large = _statements(worlds, LARGE, CALLS[name], tmp_path, monkeypatch)
     assert small, "the counter saw no statements"

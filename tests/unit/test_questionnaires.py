@@ -33,7 +33,7 @@ def upload(actor, question_id, data=PDF, name="Lohnsteuerbescheinigung.pdf"):
 @pytest.fixture
 def firm(fresh_db, monkeypatch):
     published = []
-    monkeypatch.setattr(realtime, "publish", lambda rooms: published.append(set(rooms)))
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: published.append(set(rooms)))
     factories.firm(name="Kanzlei Berg")
     anna_user = factories.staff(name="Anna Schmidt")
     account = factories.client(name="Fragen GmbH", accountants=(anna_user,))

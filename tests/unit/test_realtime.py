@@ -167,3 +167,40 @@ def test_redis_members_are_shared_and_expire():
             await client.aclose()
 
     asyncio.run(run())
+
+
+def test_the_tab_that_made_a_change_is_spared_only_what_it_reloads_itself(members, monkeypatch):
+    app = FakeApp(connected={"sender", "reader"})
+    monkeypatch.setattr(realtime, "_app", app)
+    thread, user = realtime.thread_room(4), realtime.user_room("contact", 2)
+
+    async def run():
+        for token in ("sender", "reader"):
+            await realtime.link(_tab(token), thread)
+        await realtime.link(_tab("sender"), user)
+        realtime.act_for_tab("sender")
+        await realtime._bump_all([thread, user], ("sender", frozenset({"thread"})))
+
+    asyncio.run(run())
+    assert (app.counters["reader"].thread, app.counters["sender"].thread) == (1, 0)
+    assert app.counters["sender"].user == 1  # its counter and list still move
+
+
+def test_publish_takes_the_origin_from_the_event_that_calls_the_service(monkeypatch):
+    """The tab noted by the session check travels with ``asyncio.to_thread`` into the service."""
+    seen = []
+
+    async def fake_bump_all(rooms, spared=(None, frozenset())):
+        seen.append((rooms, spared))
+
+    monkeypatch.setattr(realtime, "_bump_all", fake_bump_all)
+
+    async def run():
+        monkeypatch.setattr(realtime, "_loop", asyncio.get_running_loop())
+        realtime.act_for_tab("tab-1")
+        await asyncio.to_thread(realtime.publish, ["thread-1"], origin_reloads=("thread",))
+        await asyncio.to_thread(realtime.publish, ["thread-1"])
+        await asyncio.sleep(0.05)
+
+    asyncio.run(run())
+    assert seen == [(["thread-1"], ("tab-1", frozenset({"thread"}))), (["thread-1"], (None, frozenset()))]

@@ -105,7 +105,7 @@ def blob_exists(key: str) -> bool:
 
 @pytest.fixture
 def office(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     anna = factories.staff()
     account = factories.client(name="Archiv GmbH", accountants=(anna,), missing_receipts=1)
     maria = factories.contact(account=account)

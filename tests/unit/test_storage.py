@@ -550,7 +550,7 @@ def test_download_route_streams_from_s3_only_after_the_access_check(fresh_db, mo
     from portal.services import auth, db, documents, receipts, talks, uploads
     from tests import factories
 
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     for module in (uploads, documents, files):
         monkeypatch.setattr(module, "get_store", lambda: s3_store)
     anna = factories.staff()

@@ -18,7 +18,7 @@ actor_of = factories.actor
 @pytest.fixture
 def published(monkeypatch):
     rooms: list[set[str]] = []
-    monkeypatch.setattr(realtime, "publish", lambda r: rooms.append(set(r)))
+    monkeypatch.setattr(realtime, "publish", lambda r, **_: rooms.append(set(r)))
     return rooms
 
 

@@ -29,7 +29,7 @@ def upload(actor, task_id, data=PDF, name="Kontoauszug.pdf"):
 
 @pytest.fixture
 def thread(fresh_db, monkeypatch):
-    monkeypatch.setattr(realtime, "publish", lambda rooms: None)
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: None)
     staff = factories.staff()
     account = factories.client(name="Aufgaben GmbH", accountants=(staff,), missing_receipts=1)
     anna = factories.actor(staff)

@@ -63,7 +63,7 @@ def blob_count() -> int:
 @pytest.fixture
 def office(fresh_db, monkeypatch):
     published = []
-    monkeypatch.setattr(realtime, "publish", lambda rooms: published.append(set(rooms)))
+    monkeypatch.setattr(realtime, "publish", lambda rooms, **_: published.append(set(rooms)))
     factories.firm(name="Steuerkanzlei Berger")
     anna = factories.staff(name="Anna Schmidt")
     other = factories.staff(name="Otto Fremd")
