@@ -18,7 +18,7 @@ from portal.domain.actor import Actor
 from portal.domain.audit import ACCESS_FLAGS, CATEGORIES, Action, ActorKind, Category, category, small_detail
 from portal.domain.enums import SubjectKind
 from portal.i18n import format as fmt
-from portal.i18n import translate
+from portal.i18n import CATALOGS, DEFAULT_LOCALE, translate
 from portal.models import AccountContact, Assignment, AuditEvent, Booking, ClientAccount, Contact, StaffUser, Thread
 from portal.services import access, db
 
@@ -348,8 +348,7 @@ def period_text(locale: str, since: dt.date | None, until: dt.date | None) -> st
 
 
 def _known(key: str) -> bool:
-    from portal.i18n import CATALOGS, DEFAULT_LOCALE
-
+    # Stored values (methods, reasons, actions of a newer version) may have no text here.
     return key in CATALOGS[DEFAULT_LOCALE]
 
 
