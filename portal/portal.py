@@ -23,6 +23,7 @@ from portal.pages.staff.client_bookings import client_bookings_page
 from portal.pages.staff.client_documents import client_documents_page
 from portal.pages.staff.client_import import client_import_page
 from portal.pages.staff.client_info import client_info_page
+from portal.pages.staff.client_protocol import client_protocol_page
 from portal.pages.staff.client_requests import client_requests_page
 from portal.pages.staff.client_questionnaires import client_questionnaires_page
 from portal.pages.staff.clients import clients_page
@@ -43,6 +44,7 @@ from portal.state.portal_home import PortalHomeState, ProfileState
 from portal.state.questionnaire_templates import QuestionnaireTemplatesState
 from portal.state.questionnaires import ClientQuestionnaireState, StaffQuestionnairesState
 from portal.state.session import SessionState
+from portal.state.audit import ClientProtocolState
 from portal.state.bookings import StaffBookingsState
 from portal.state.client_import import ClientImportState
 from portal.state.client_info import ClientInfoState
@@ -154,6 +156,8 @@ app.add_page(client_import_page, route=routes.STAFF_CLIENT_IMPORT, title=_title(
              on_load=ClientImportState.load)
 app.add_page(client_info_page, route=routes.STAFF_CLIENT_INFO, title=_title("client.tab.info"),
              on_load=ClientInfoState.load)
+app.add_page(client_protocol_page, route=routes.STAFF_CLIENT_PROTOCOL, title=_title("audit.title"),
+             on_load=ClientProtocolState.load)
 app.add_page(questionnaire_templates_page, route=routes.STAFF_QUESTIONNAIRES, title=_title("quest.templates.title"),
              on_load=QuestionnaireTemplatesState.load)
 app.add_page(inbox_page, route=routes.STAFF_INBOX, title=_title("inbox.title"),

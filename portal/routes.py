@@ -25,6 +25,8 @@ STAFF_CLIENT_DOCUMENTS = "/staff/clients/[client]/documents"
 STAFF_CLIENT_REQUESTS = "/staff/clients/[client]/requests"
 STAFF_CLIENT_QUESTIONNAIRES = "/staff/clients/[client]/questionnaires"
 STAFF_CLIENT_INFO = "/staff/clients/[client]/info"
+# The client's audit trail ("Protokoll").
+STAFF_CLIENT_PROTOCOL = "/staff/clients/[client]/protocol"
 STAFF_CLIENT_IMPORT = "/staff/clients/import"
 STAFF_QUESTIONNAIRES = "/staff/questionnaires"
 STAFF_SETTINGS = "/staff/settings"
@@ -55,6 +57,8 @@ API_FILE_PREVIEW = "/files/{key}/preview"
 API_EXPORT = "/exports/{key}"
 # A contact's data export (Art. 15/20 DSGVO), staff only.
 API_CONTACT_EXPORT = "/exports/contacts/{client}/{contact_id:int}"
+# A client's protocol as CSV or PDF (staff who may read it).
+API_AUDIT_EXPORT = "/exports/audit/{client}/{file_format}"
 API_TALK_LINK = "/t/{token}"
 API_PUSH_KEY = "/push/key"
 API_PUSH_SUBSCRIPTIONS = "/push/subscriptions"
@@ -73,12 +77,12 @@ THREAD_PARAM = "thread"
 PASSWORD_PARAM = "password"
 
 PAGES = (INDEX, LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, UPLOAD_LINK, ACTIVATE, SIGNUP, STAFF, STAFF_CLIENTS, STAFF_INBOX, STAFF_CLIENT,
-         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_CLIENT_INFO, STAFF_CLIENT_IMPORT, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
+         STAFF_CLIENT_DOCUMENTS, STAFF_CLIENT_REQUESTS, STAFF_CLIENT_QUESTIONNAIRES, STAFF_CLIENT_INFO, STAFF_CLIENT_PROTOCOL, STAFF_CLIENT_IMPORT, STAFF_QUESTIONNAIRES, STAFF_SETTINGS,
          STAFF_OUTBOX, STAFF_PROFILE, PORTAL, PORTAL_PROFILE, PORTAL_CONVERSATIONS, PORTAL_DOCUMENTS,
          PORTAL_QUESTIONNAIRE)
 API = (API_LOGIN, API_LOGOUT, API_FORGOT, API_RESET, API_ACTIVATE, API_PASSWORD, API_FILE, API_FILE_PREVIEW, API_EXPORT,
-       API_CONTACT_EXPORT, API_TALK_LINK, API_SSO, API_SSO_CALLBACK, API_PUSH_KEY, API_PUSH_SUBSCRIPTIONS,
-       API_PUSH_SUBSCRIPTION)
+       API_CONTACT_EXPORT, API_AUDIT_EXPORT, API_TALK_LINK, API_SSO, API_SSO_CALLBACK, API_PUSH_KEY,
+       API_PUSH_SUBSCRIPTIONS, API_PUSH_SUBSCRIPTION)
 # Endpoints of the app shell, which the service worker may cache (API routes it never touches).
 SHELL = (SERVICE_WORKER, OFFLINE)
 
@@ -153,6 +157,13 @@ def export(key: str) -> str:
 def contact_export(public_id: str, contact_id: int) -> str:
     """Download path of a contact's data export (ZIP), reached through one of its clients."""
     return API_CONTACT_EXPORT.replace("{client}", public_id).replace("{contact_id:int}", str(contact_id))
+
+
+def audit_export(public_id: str, file_format: str, *, kind: str = "", since: str = "", until: str = "") -> str:
+    """Download path of a client's protocol (``csv`` or ``pdf``), filtered and limited to a period."""
+    path = API_AUDIT_EXPORT.replace("{client}", public_id).replace("{file_format}", file_format)
+    query = urlencode({k: v for k, v in (("kind", kind), ("since", since), ("until", until)) if v})
+    return f"{path}?{query}" if query else path
 
 
 def login(*, next_path: str = "", error: str = "", notice: str = "", minutes: int = 0) -> str:

@@ -3,7 +3,7 @@
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from portal.api import auth, failures, files, magic, oidc, privacy, push, pwa, upload_links
+from portal.api import audit, auth, failures, files, magic, oidc, privacy, push, pwa, upload_links
 from portal.api.hardening import SameOriginPosts, SecurityHeaders
 from portal.api.served_by import ServedBy
 
@@ -18,8 +18,8 @@ def build_api() -> Starlette:
     the worker that served it (:mod:`portal.api.served_by`) and a failed request gets a
     page in words, 503 while the database is unreachable (:mod:`portal.api.failures`).
     """
-    return Starlette(routes=[*auth.ROUTES, *oidc.ROUTES, *files.ROUTES, *magic.ROUTES, *privacy.ROUTES,
-                             *push.ROUTES, *pwa.ROUTES],
+    return Starlette(routes=[*auth.ROUTES, *oidc.ROUTES, *files.ROUTES, *audit.ROUTES, *magic.ROUTES,
+                             *privacy.ROUTES, *push.ROUTES, *pwa.ROUTES],
                      middleware=[Middleware(SecurityHeaders), Middleware(ServedBy), Middleware(SameOriginPosts),
                                  Middleware(upload_links.UploadLinkGate)],
                      exception_handlers={Exception: failures.on_error})

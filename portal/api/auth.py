@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.client_ip import client_ip
 from portal.api.limits import bounded_form
 from portal.api.session import cookie_token, end_previous_session, set_session_cookie
 from portal.i18n import negotiate
@@ -36,7 +37,7 @@ async def login(request: Request) -> Response:
     next_path = routes.safe_next(form.get("next"))
     # argon2 is CPU-bound; keep the event loop free for other users' websockets.
     result = await asyncio.to_thread(auth.login, email=form.get("email", ""),
-                                     password=form.get("password", ""))
+                                     password=form.get("password", ""), client=client_ip(request))
     if result.actor is None:
         return _see_other(routes.login(next_path=next_path, error=result.error or "invalid",
                                        minutes=result.retry_minutes))
@@ -53,7 +54,7 @@ async def logout(request: Request) -> Response:
     token = cookie_token(request)
     if token:
         actor = await asyncio.to_thread(auth.resolve_session, token)
-        await asyncio.to_thread(auth.logout, token=token)
+        await asyncio.to_thread(auth.logout, token=token, client=client_ip(request))
         if actor is not None and actor.is_staff:
             # The working session ended: the client emails it collected may go now.
             await asyncio.to_thread(notifications.end_session, staff_id=actor.id)
@@ -77,7 +78,7 @@ async def reset(request: Request) -> Response:
     token = form.get("token", "")
     try:
         await asyncio.to_thread(auth.reset_password, token=token, password=form.get("password", ""),
-                                repeat=form.get("repeat", ""))
+                                repeat=form.get("repeat", ""), client=client_ip(request))
     except auth.AuthError as err:
         return _see_other(f"{routes.reset_password(token)}?error={err.key}")
     return _see_other(routes.login(notice="password_changed"))
@@ -89,7 +90,7 @@ async def activate(request: Request) -> Response:
     token = form.get("token", "")
     try:
         session_token = await asyncio.to_thread(onboarding.activate, token=token, password=form.get("password", ""),
-                                                repeat=form.get("repeat", ""))
+                                                repeat=form.get("repeat", ""), client=client_ip(request))
     except onboarding.OnboardingError as err:
         # The page checks the link again and explains a used or expired one itself.
         return _see_other(f"{routes.activate(token)}?error={err.key}")
@@ -109,7 +110,8 @@ async def change_password(request: Request) -> Response:
     profile = routes.profile_for(actor.kind.value)
     try:
         new_token = await asyncio.to_thread(auth.change_password, token=token, current=form.get("current", ""),
-                                            password=form.get("password", ""), repeat=form.get("repeat", ""))
+                                            password=form.get("password", ""), repeat=form.get("repeat", ""),
+                                            client=client_ip(request))
     except auth.AuthError as err:
         return _see_other(f"{profile}?{routes.PASSWORD_PARAM}={err.key}")
     response = _see_other(f"{profile}?{routes.PASSWORD_PARAM}=password.changed")

@@ -7,7 +7,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.client_ip import client_ip
 from portal.api.session import request_actor
+from portal.domain.audit import Action
 from portal.services import booking_transfer, documents
 from portal.services.access import NotFound
 from portal.storage import content_disposition, get_store
@@ -60,12 +62,13 @@ async def _attachment(key: str, *, filename: str, content_type: str, size: int |
     return StreamingResponse(_stream(key), media_type=served_type(content_type), headers=headers)
 
 
-async def _readable(request: Request) -> documents.DocumentInfo | None:
+async def _readable(request: Request, action: Action) -> documents.DocumentInfo | None:
     actor = await request_actor(request)
     if actor is None:
         return None
     try:
-        return await asyncio.to_thread(documents.readable_document, actor=actor, key=request.path_params["key"])
+        return await asyncio.to_thread(documents.readable_document, actor=actor, key=request.path_params["key"],
+                                       audit_action=action, ip=client_ip(request))
     except NotFound:
         return None
 
@@ -73,7 +76,7 @@ async def _readable(request: Request) -> documents.DocumentInfo | None:
 async def download(request: Request) -> Response:
     """The file itself, always as an attachment (never rendered by the browser), HTML and SVG
     as opaque bytes (:func:`served_type`)."""
-    info = await _readable(request)
+    info = await _readable(request, Action.DOCUMENT_DOWNLOADED)
     if info is None:
         return _NOT_FOUND
 
@@ -82,7 +85,7 @@ async def download(request: Request) -> Response:
 
 async def preview(request: Request) -> Response:
     """A PNG thumbnail of an image or the first page of a PDF."""
-    info = await _readable(request)
+    info = await _readable(request, Action.DOCUMENT_VIEWED)
     if info is None:
         return _NOT_FOUND
     png = await asyncio.to_thread(documents.preview_png, info)
@@ -97,7 +100,8 @@ async def export(request: Request) -> Response:
     if actor is None:
         return _NOT_FOUND
     try:
-        info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"])
+        info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"],
+                                       ip=client_ip(request))
     except NotFound:
         return _NOT_FOUND
     return await _attachment(info.key, filename=info.filename, content_type=info.content_type)

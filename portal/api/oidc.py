@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
+from portal.api.client_ip import client_ip
 from portal.api.session import end_previous_session, set_session_cookie
 from portal.domain.clock import utcnow
 from portal.services import auth, oidc
@@ -112,7 +113,8 @@ async def callback(request: Request) -> Response:
         log.warning("SSO login refused: %s", exc)
         return _to_login("sso_failed")
     result = await asyncio.to_thread(auth.login_sso, issuer=identity.issuer, subject=identity.subject,
-                                     email=identity.email, email_verified=identity.email_verified)
+                                     email=identity.email, email_verified=identity.email_verified,
+                                     client=client_ip(request))
     if result.actor is None:
         log.info("SSO account %r of %s not let in: %s", identity.subject, identity.issuer, result.error)
         return _to_login(result.error or "sso_failed")

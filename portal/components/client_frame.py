@@ -15,6 +15,7 @@ TABS = [
     (routes.STAFF_CLIENT_REQUESTS, "link", "client.tab.requests"),
     (routes.STAFF_CLIENT_QUESTIONNAIRES, "clipboard-list", "client.tab.questionnaires"),
     (routes.STAFF_CLIENT_INFO, "contact-round", "client.tab.info"),
+    (routes.STAFF_CLIENT_PROTOCOL, "scroll-text", "client.tab.protocol"),
 ]
 
 
@@ -57,7 +58,10 @@ def client_frame(body: rx.Component, *, active: str, subtitle: rx.Component | No
     tabs = rx.el.nav(
         rx.hstack(*[_tab(route, icon, key, active) for route, icon, key in TABS], spacing="5"),
         aria_label=t("client.tabs"), width="100%", overflow_x="auto",
-        border_bottom="1px solid var(--gray-a5)",
+        border_bottom="1px solid var(--gray-a5)", id="client-tabs",
+        # On a phone the later tabs start outside the strip: bring the open one into view.
+        on_mount=rx.call_script("document.querySelector('#client-tabs [aria-current=page]')"
+                                "?.scrollIntoView({block: 'nearest', inline: 'nearest'})"),
     )
     return staff_shell(
         rx.vstack(

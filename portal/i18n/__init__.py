@@ -7,7 +7,7 @@ import importlib
 DEFAULT_LOCALE = "de"
 # The catalog of a language is the general one (portal/i18n/<lang>.py) plus one module
 # per area (portal/i18n/<area>/<lang>.py), so areas grow without touching each other.
-_AREAS = ("", "mail", "booking_import", "clients", "pwa", "lists", "failures", "retention")
+_AREAS = ("", "mail", "booking_import", "clients", "pwa", "lists", "failures", "retention", "audit")
 
 
 def _catalog(locale: str) -> dict[str, str]:

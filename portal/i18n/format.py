@@ -49,6 +49,12 @@ def datetime(value: dt.datetime, locale: str, timezone: str = DEFAULT_TIMEZONE) 
     return format_datetime(value, format="short", tzinfo=ZoneInfo(timezone), locale=_babel(locale))
 
 
+def precise_datetime(value: dt.datetime, locale: str, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """Format an aware UTC datetime to the second in the user's time zone, e.g.
+    ``02.12.2026, 10:15:03`` for German (for records such as the audit trail)."""
+    return format_datetime(value, format="medium", tzinfo=ZoneInfo(timezone), locale=_babel(locale))
+
+
 def size(num_bytes: int, locale: str) -> str:
     """Format a file size, e.g. ``1,5 MB`` for German, ``1,5 Mo`` for French.
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from portal.domain.errors import UserError
 from portal import routes
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.clock import utcnow
 from portal.domain.enums import Role, SessionScope, SubjectKind, TokenScope
 from portal.domain.passwords import password_problem
@@ -35,7 +36,7 @@ from portal.models import (
     StaffUser,
 )
 from portal.notify import outbox
-from portal.services import db
+from portal.services import audit, db
 from portal.settings import get_settings
 
 SESSION_COOKIE = "portal_session"
@@ -161,16 +162,21 @@ def _lockout_minutes(s: Session, email: str, now: datetime) -> int:
     return max(1, math.ceil((unlock_at - now).total_seconds() / 60))
 
 
-def login(*, email: str, password: str) -> LoginResult:
+def login(*, email: str, password: str, client: str = "") -> LoginResult:
     """Check credentials and open a session.
 
     Unknown emails and wrong passwords fail identically (same result, same argon2
     work). After ``MAX_FAILURES`` failures for one email within ``FAILURE_WINDOW``
     further attempts are refused without checking the password.
 
+    The audit trail gets the success, each failure (with the typed email, never the
+    password) and the failure that starts a lockout; attempts refused while locked add
+    nothing, so hammering a locked address cannot flood the trail.
+
     Args:
         email: The email typed in.
         password: The password typed in.
+        client: The requester's address, for the audit trail.
 
     Returns:
         The result; on success it carries the raw session token for the cookie.
@@ -185,6 +191,11 @@ def login(*, email: str, password: str) -> LoginResult:
         ok = verify_password(subject.password_hash if subject else None, password)
         if not ok or subject is None:
             s.add(LoginFailure(email=email[:320], at=now))
+            audit.record_login(s, action=Action.LOGIN_FAILED, email=email, subject=subject, ip=client)
+            locked = _lockout_minutes(s, email, now)
+            if locked:
+                audit.record_login(s, action=Action.LOGIN_LOCKED, email=email, subject=subject, ip=client,
+                                   detail={"minutes": locked})
             s.commit()
             return LoginResult(error="invalid")
         if _hasher.check_needs_rehash(subject.password_hash):
@@ -193,6 +204,7 @@ def login(*, email: str, password: str) -> LoginResult:
         s.exec(delete(LoginFailure).where(LoginFailure.email == email))
         kind = SubjectKind.STAFF if isinstance(subject, StaffUser) else SubjectKind.CONTACT
         token = open_session(s, kind, subject.id, now)
+        audit.record_login(s, action=Action.LOGIN_SUCCEEDED, email=email, subject=subject, ip=client)
         s.commit()
         return LoginResult(token=token, actor=_actor_for(subject))
 
@@ -206,7 +218,7 @@ def open_session(s: Session, kind: SubjectKind, subject_id: int, now: datetime,
     return token
 
 
-def change_password(*, token: str, current: str, password: str, repeat: str) -> str:
+def change_password(*, token: str, current: str, password: str, repeat: str, client: str = "") -> str:
     """Change the password of the session's user, who proves it with the current one.
 
     Every session of the user ends, on other devices too; this browser gets a new one.
@@ -217,6 +229,7 @@ def change_password(*, token: str, current: str, password: str, repeat: str) -> 
         current: The current password.
         password: The new password.
         repeat: The new password typed again.
+        client: The requester's address, for the audit trail.
 
     Returns:
         The raw token of the new session for this browser.
@@ -250,11 +263,12 @@ def change_password(*, token: str, current: str, password: str, repeat: str) -> 
         kind = SubjectKind(row.subject_kind)
         revoke_all(s, kind, subject.id)
         new = open_session(s, kind, subject.id, now)
+        audit.record_for_subject(s, subject=subject, action=Action.PASSWORD_CHANGED, ip=client)
         s.commit()
         return new
 
 
-def login_sso(*, issuer: str, subject: str, email: str, email_verified: bool) -> LoginResult:
+def login_sso(*, issuer: str, subject: str, email: str, email_verified: bool, client: str = "") -> LoginResult:
     """Open a staff session for an identity the SSO provider vouched for.
 
     The user is found by the provider account bound to them, else, at the first SSO login,
@@ -267,6 +281,7 @@ def login_sso(*, issuer: str, subject: str, email: str, email_verified: bool) ->
         subject: The provider's stable id of the account (``sub``).
         email: The ``email`` claim, possibly empty.
         email_verified: Whether the provider said it verified that email.
+        client: The requester's address, for the audit trail.
 
     Returns:
         The result; refused with ``sso_unknown`` (no staff user for this account),
@@ -279,22 +294,35 @@ def login_sso(*, issuer: str, subject: str, email: str, email_verified: bool) ->
                                               StaffUser.oidc_subject == subject)).first()
         if user is None:
             email = normalize_email(email)
-            if not email:
-                return LoginResult(error="sso_unknown")
-            if not email_verified:
-                return LoginResult(error="sso_unverified")
-            user = s.exec(select(StaffUser).where(StaffUser.email == email)).first()
-            if user is None:
-                return LoginResult(error="sso_unknown")
-            if user.oidc_issuer == issuer and user.oidc_subject:
-                # The provider gave this address to another account (e.g. a successor); the
-                # bound one stays the only way in until an admin says otherwise.
-                return LoginResult(error="sso_conflict")
+            refused = _sso_refusal(s, email, email_verified, issuer)
+            if refused:
+                audit.record_login(s, action=Action.LOGIN_FAILED, email=email, subject=None, ip=client,
+                                   method="sso", detail={"reason": refused})
+                s.commit()
+                return LoginResult(error=refused)
+            user = s.exec(select(StaffUser).where(StaffUser.email == email)).one()
             user.oidc_issuer, user.oidc_subject = issuer, subject
             s.add(user)
         token = open_session(s, SubjectKind.STAFF, user.id, now)
+        audit.record_login(s, action=Action.LOGIN_SUCCEEDED, email=user.email, subject=user, ip=client, method="sso")
         s.commit()
         return LoginResult(token=token, actor=_staff_actor(user))
+
+
+def _sso_refusal(s: Session, email: str, email_verified: bool, issuer: str) -> str | None:
+    """Why an SSO account bound to nobody yet may not be bound by its email, if it may not."""
+    if not email:
+        return "sso_unknown"
+    if not email_verified:
+        return "sso_unverified"
+    user = s.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    if user is None:
+        return "sso_unknown"
+    if user.oidc_issuer == issuer and user.oidc_subject:
+        # The provider gave this address to another account (e.g. a successor); the
+        # bound one stays the only way in until an admin says otherwise.
+        return "sso_conflict"
+    return None
 
 
 def resolve_session(token: str) -> Actor | None:
@@ -324,9 +352,22 @@ def resolve_session(token: str) -> Actor | None:
         return actor
 
 
-def logout(*, token: str) -> None:
-    """Revoke the session behind ``token`` (no-op for unknown tokens)."""
+def logout(*, token: str, client: str | None = None) -> None:
+    """Revoke the session behind ``token`` (no-op for unknown tokens).
+
+    Args:
+        token: The raw session token.
+        client: The requester's address when the user logged out (the audit trail records
+            it); None when a session is only replaced by a new login on the same browser.
+    """
     with db.session() as s:
+        if client is not None:
+            row = s.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token),
+                                                   AuthSession.revoked_at.is_(None))).first()
+            model = StaffUser if row is not None and row.subject_kind == SubjectKind.STAFF else Contact
+            subject = s.get(model, row.subject_id) if row is not None else None
+            if subject is not None:
+                audit.record_for_subject(s, subject=subject, action=Action.LOGOUT, ip=client)
         s.exec(
             update(AuthSession)
             .where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
@@ -406,13 +447,14 @@ def reset_token_is_valid(*, token: str) -> bool:
         return _usable_reset_token(s, token, utcnow()) is not None
 
 
-def reset_password(*, token: str, password: str, repeat: str) -> None:
+def reset_password(*, token: str, password: str, repeat: str, client: str = "") -> None:
     """Set a new password through a reset link and log out every session of that user.
 
     Args:
         token: The raw token from the link.
         password: The new password.
         repeat: The new password typed again.
+        client: The requester's address, for the audit trail.
 
     Raises:
         AuthError: ``reset.invalid`` for a used, expired or unknown link, or the
@@ -440,4 +482,5 @@ def reset_password(*, token: str, password: str, repeat: str) -> None:
         subject.password_hash = hash_password(password)
         s.add(subject)
         revoke_all(s, SubjectKind(row.subject_kind), row.subject_id)
+        audit.record_for_subject(s, subject=subject, action=Action.PASSWORD_RESET, ip=client)
         s.commit()

@@ -16,12 +16,13 @@ from sqlmodel import select
 from portal.domain.errors import UserError
 from portal import realtime
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.booking_import import LineProblem, parse_bookings
 from portal.domain.clock import utcnow
 from portal.domain.datev import DatevHeader, ExportBooking, bookings_csv, write_export_zip
 from portal.domain.enums import ThreadStatus
 from portal.models import Booking, BookingExport, Document, Firm, Message, StaffUser, Thread
-from portal.services import access, db, talks
+from portal.services import access, audit, db, talks
 from portal.storage import get_store
 
 FORMATS = ("csv", "datev")
@@ -182,9 +183,14 @@ def export_bookings(*, actor: Actor, account_id: int, fmt: str, year: int,
                                                           Thread.status == ThreadStatus.OPEN)).all()
             closed = talks.close_threads(s, open_threads, closed_by=actor.id)
             rooms = talks.rooms_for(s, closed) | {realtime.account_room(account_id)}
-            s.add(BookingExport(account_id=account_id, format=fmt, blob_key=blob.key, filename=filename,
-                                booking_count=len(rows), closed_talks=len(closed), created_by=actor.id,
-                                created_at=now))
+            export = BookingExport(account_id=account_id, format=fmt, blob_key=blob.key, filename=filename,
+                                   booking_count=len(rows), closed_talks=len(closed), created_by=actor.id,
+                                   created_at=now)
+            s.add(export)
+            s.flush()
+            audit.record(s, actor=actor, action=Action.BOOKINGS_EXPORTED, account_id=account_id, object_kind="export",
+                         object_id=export.id, detail={"name": filename, "format": fmt, "year": year,
+                                                      "bookings": len(rows), "closed_talks": len(closed)})
             s.commit()
         except BaseException:
             store.delete(blob.key)
@@ -202,8 +208,8 @@ class ExportFile:
     content_type: str
 
 
-def readable_export(*, actor: Actor, key: str) -> ExportFile:
-    """An export the staff actor may download.
+def readable_export(*, actor: Actor, key: str, ip: str = "") -> ExportFile:
+    """An export the staff actor may download; the download is recorded in the audit trail.
 
     Raises:
         NotFound: Unknown key or not the actor's account.
@@ -213,6 +219,9 @@ def readable_export(*, actor: Actor, key: str) -> ExportFile:
         if row is None:
             raise access.NotFound("export")
         access.staff_account(s, actor, row.account_id)
+        audit.record(s, actor=actor, action=Action.EXPORT_DOWNLOADED, account_id=row.account_id, object_kind="export",
+                     object_id=row.id, detail={"name": row.filename, "format": row.format}, ip=ip)
+        s.commit()
         content_type = "text/csv; charset=utf-8" if row.format == "csv" else "application/zip"
         return ExportFile(key=row.blob_key, filename=row.filename, content_type=content_type)
 

@@ -18,18 +18,20 @@ from sqlmodel import Session, select
 from portal import realtime
 from portal.domain import clients as rules
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.client_import import ClientRow, parse_clients
 from portal.domain.csv_text import MAX_PROBLEMS
 from portal.domain.enums import CustomFieldTarget
 from portal.domain.errors import UserError
 from portal.i18n import translate
 from portal.models import ClientAccount, Contact, StaffUser
-from portal.services import db, onboarding
+from portal.services import audit, db, onboarding
 from portal.services.access import require_staff
 from portal.services.clients import (
     AccountDraft,
     ContactDraft,
     add_account,
+    draft_flags,
     field_specs,
     finish_account,
     link_contact,
@@ -235,6 +237,8 @@ class _Writer:
                 self._refuse(row, err)
                 ok = False
                 continue
+            audit.record_contact(self.s, actor=self.actor, action=Action.CONTACT_ADDED, account_id=account.id,
+                                 contact=linked, detail={"flags": draft_flags(contact)})
             if contact.existing_id is None:
                 self.new_contacts += 1
                 self._contacts[linked.email or f"id:{linked.id}"] = linked.id

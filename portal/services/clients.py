@@ -14,6 +14,7 @@ from portal import realtime
 from portal.domain import clients as rules
 from portal.domain.actor import Actor
 from portal.domain.addresses import clean_address
+from portal.domain.audit import Action, access_changes
 from portal.domain.clock import utcnow
 from portal.domain.enums import (
     AccountKind,
@@ -38,7 +39,7 @@ from portal.models import (
     StaffUser,
     Thread,
 )
-from portal.services import auth, db, folders
+from portal.services import audit, auth, db, folders
 from portal.services.access import AccessDenied, NotFound, require_staff, staff_account
 
 PAGE_SIZE = 25
@@ -425,6 +426,11 @@ def link_contact(s: Session, account: ClientAccount, draft: ContactDraft) -> Con
     return contact
 
 
+def draft_flags(draft: ContactDraft) -> dict[str, bool]:
+    """A new link's switches, as the audit trail records them."""
+    return {"login": draft.login, "full_access": draft.full_access, "notify": draft.notify, "sync": draft.sync}
+
+
 def _invitable(s: Session, account_id: int) -> tuple[int, ...]:
     """Contacts with portal login on the account who have not activated yet."""
     return tuple(s.exec(
@@ -506,7 +512,9 @@ def create_account(*, actor: Actor, draft: AccountDraft, contacts: Sequence[Cont
     with db.session() as s:
         account = add_account(s, actor, draft, first=contacts[0], accountant_ids=accountant_ids)
         for contact in contacts:
-            link_contact(s, account, contact)
+            linked = link_contact(s, account, contact)
+            audit.record_contact(s, actor=actor, action=Action.CONTACT_ADDED, account_id=account.id, contact=linked,
+                                 detail={"flags": draft_flags(contact)})
         finish_account(s, account)
         s.commit()
         created = CreatedAccount(id=account.id, public_id=account.public_id, name=account.name,
@@ -655,6 +663,8 @@ def add_contact(*, actor: Actor, account_id: int, draft: ContactDraft) -> int:
         account = staff_account(s, actor, account_id)
         contact = link_contact(s, account, draft)
         s.flush()
+        audit.record_contact(s, actor=actor, action=Action.CONTACT_ADDED, account_id=account.id, contact=contact,
+                             detail={"flags": draft_flags(draft)})
         refresh_status(s, account)
         s.commit()
         contact_id = contact.id
@@ -717,11 +727,16 @@ def set_link(*, actor: Actor, account_id: int, contact_id: int, login: bool | No
         contact = s.get(Contact, contact_id)
         if login and not contact.email:
             raise ClientError("clients.error.login_needs_email", name=_person_name(contact))
+        before = audit.link_flags(link)
         for name, value in (("login", login), ("notify", notify), ("sync", sync), ("full_access", full_access)):
             if value is not None:
                 setattr(link, name, bool(value))
         s.add(link)
         s.flush()
+        changes = access_changes(before, audit.link_flags(link))
+        if changes:
+            audit.record_contact(s, actor=actor, action=Action.CONTACT_ACCESS_CHANGED, account_id=account.id,
+                                 contact=contact, detail={"changes": changes})
         if login is False:
             _end_sessions_without_login(s, contact_id)
         refresh_status(s, account)
@@ -750,6 +765,8 @@ def unlink_contact(*, actor: Actor, account_id: int, contact_id: int) -> None:
                            .where(AccountContact.account_id == account.id)).one()
         if remaining <= 1:
             raise ClientError("clients.error.last_contact")
+        audit.record_contact(s, actor=actor, action=Action.CONTACT_REMOVED, account_id=account.id,
+                             contact=s.get(Contact, contact_id), detail={"flags": audit.link_flags(link)})
         s.delete(link)
         s.flush()
         _end_sessions_without_login(s, contact_id)

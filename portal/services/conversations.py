@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 
 from portal import realtime
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, SessionScope, SubjectKind, ThreadKind, ThreadStatus
 from portal.domain.talks import MAX_SUBJECT_CHARS, OUTSIDE_AUTHORS
 from portal.domain.text import clean_line
 from portal.models import AccountContact, Assignment, Booking, ClientAccount, Contact, Message, Thread
-from portal.services import access, db, talks
+from portal.services import access, audit, db, talks
 from portal.services.talks import MAX_PAGE_SIZE, PAGE_SIZE, TalkError
 
 VIEWS = ("open", "closed", "all")
@@ -151,7 +152,11 @@ def close_conversation(*, actor: Actor, thread_id: int) -> None:
         thread = access.readable_thread(s, actor, thread_id)
         if not may_close(actor, thread):
             raise access.NotFound("thread")
-        rooms = talks.rooms_for(s, talks.close_threads(s, [thread.id], closed_by=actor.id))
+        closed = talks.close_threads(s, [thread.id], closed_by=actor.id)
+        for each in closed:
+            audit.record_thread(s, actor=actor, action=Action.CONVERSATION_CLOSED, thread=each,
+                                object_kind="conversation")
+        rooms = talks.rooms_for(s, closed)
         s.commit()
     realtime.publish(rooms)
 

@@ -14,11 +14,12 @@ from sqlmodel import Session, select
 
 from portal import realtime
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.enums import SubjectKind
 from portal.domain.files import DOCUMENT_TYPES, safe_filename
 from portal.domain.clock import utcnow
 from portal.models import Contact, Document, Message, StaffUser
-from portal.services import access, db, folders, notifications, retention
+from portal.services import access, audit, db, folders, notifications, retention
 from portal.services.uploads import StoredUpload, save_upload
 from portal.storage import get_store
 
@@ -38,7 +39,7 @@ class DocumentInfo:
     size: int
 
 
-def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
+def readable_document(*, actor: Actor, key: str, audit_action: Action | None = None, ip: str = "") -> DocumentInfo:
     """A document the actor may read.
 
     Staff: documents of accounts they work (also in the trash). Client users: files in
@@ -47,6 +48,13 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
 
     Raises:
         NotFound: Unknown key or not the actor's to read (indistinguishable on purpose).
+
+    Args:
+        actor: Who wants to read it.
+        key: The document's blob key (from the URL).
+        audit_action: ``document.downloaded`` or ``document.viewed`` to record the read in
+            the audit trail once it is allowed; None for reads nobody sees.
+        ip: The requester's address, for the audit trail.
     """
     with db.session() as s:
         doc = s.exec(select(Document).where(Document.blob_key == key)).first()
@@ -67,6 +75,10 @@ def readable_document(*, actor: Actor, key: str) -> DocumentInfo:
             access.readable_thread(s, actor, message.thread_id)
         else:
             raise access.NotFound("document")
+        if audit_action is not None:
+            audit.record(s, actor=actor, action=audit_action, account_id=doc.account_id, object_kind="document",
+                         object_id=doc.id, detail={"name": doc.filename}, ip=ip)
+            s.commit()
         return DocumentInfo(key=doc.blob_key, filename=doc.filename, content_type=doc.content_type, size=doc.size)
 
 

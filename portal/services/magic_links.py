@@ -15,11 +15,12 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.clock import utcnow
 from portal.domain.enums import SessionScope, SubjectKind, TokenScope
 from portal.domain.tokens import hash_token, new_token
-from portal.models import AccountContact, AuthSession, Firm, LoginFailure, LoginToken
-from portal.services import access, auth, db
+from portal.models import AccountContact, AuthSession, Contact, Firm, LoginFailure, LoginToken
+from portal.services import access, audit, auth, db
 
 LINK_VALID = timedelta(days=14)
 # Guessing tokens from one address: refused after this many misses in the window.
@@ -144,6 +145,9 @@ def open_talk_link(*, token: str, client: str) -> LinkResult:
         if used.rowcount != 1:
             return LinkResult(problem=LinkProblem.USED)
         session_token = auth.open_session(s, SubjectKind.CONTACT, row.subject_id, now, SessionScope.TALK)
+        contact = s.get(Contact, row.subject_id)
+        audit.record_login(s, action=Action.LOGIN_SUCCEEDED, email=contact.email or "", subject=contact, ip=client,
+                           method="magic_link")
         s.commit()
         return LinkResult(session_token=session_token)
 

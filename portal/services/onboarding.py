@@ -20,6 +20,7 @@ from portal import realtime, routes
 from portal.domain import clients as rules
 from portal.domain.actor import Actor
 from portal.domain.addresses import clean_address
+from portal.domain.audit import Action
 from portal.domain.clock import utcnow
 from portal.domain.enums import (
     AccountKind,
@@ -46,7 +47,7 @@ from portal.models import (
     Thread,
 )
 from portal.notify import outbox
-from portal.services import auth, db, folders, talks
+from portal.services import audit, auth, db, folders, talks
 from portal.services.access import NotFound, staff_account
 from portal.services.clients import refresh_status
 from portal.services.magic_links import guessing_limited, record_miss
@@ -102,6 +103,8 @@ def invite(*, actor: Actor, account_id: int, contact_ids: Sequence[int] | None =
         for contact in contacts:
             _queue_invitation(s, contact, account=account, firm=firm, sender=staff.sender_name or staff.name,
                               note=note, now=now)
+            audit.record_contact(s, actor=actor, action=Action.CONTACT_INVITED, account_id=account.id, contact=contact,
+                                 detail={"email": contact.email})
         s.flush()
         refresh_status(s, account)
         s.commit()
@@ -221,8 +224,14 @@ def activation(*, token: str, client: str) -> Activation:
                           email=contact.email or "", firm_name=firm.name if firm else "")
 
 
-def activate(*, token: str, password: str, repeat: str) -> str:
+def activate(*, token: str, password: str, repeat: str, client: str = "") -> str:
     """Set the contact's password through the link, log them in and mark their accounts active.
+
+    Args:
+        token: The token from the link.
+        password: The new password.
+        repeat: The new password typed again.
+        client: The requester's address, for the audit trail.
 
     Returns:
         The raw token of the new full session (for the cookie).
@@ -254,6 +263,8 @@ def activate(*, token: str, password: str, repeat: str) -> str:
         for account in s.exec(select(ClientAccount).where(col(ClientAccount.id).in_(account_ids))).all():
             refresh_status(s, account)
         session_token = auth.open_session(s, SubjectKind.CONTACT, contact.id, now)
+        audit.record_for_subject(s, subject=contact, action=Action.CONTACT_ACTIVATED, ip=client,
+                                 detail={"method": "activation"})
         s.commit()
     realtime.publish({realtime.STAFF_CLIENTS_ROOM, *(realtime.account_room(i) for i in account_ids)})
     return session_token

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from portal.domain.errors import UserError
 from portal import realtime
 from portal.domain.actor import Actor
+from portal.domain.audit import Action
 from portal.domain.clock import utcnow
 from portal.domain.enums import Audience, RetentionClass, SubjectKind, ThreadKind, ThreadStatus
 from portal.domain.talks import (
@@ -40,7 +41,7 @@ from portal.models import (
     StaffUser,
     Thread,
 )
-from portal.services import access, db, notifications, webpush
+from portal.services import access, audit, db, notifications, webpush
 
 
 # Rows per step of the lists that page by "load more" (open items, inbox, conversations).
@@ -358,9 +359,12 @@ def delete_message(*, actor: Actor, message_id: int) -> None:
     """
     with db.session() as s:
         message, thread = access.own_message(s, actor, message_id)
+        rooms: set[str] = set()  # deleting it again changes nothing, and tells nobody
         if message.deleted_at is None:
             message.deleted_at = utcnow()
             s.add(message)
+            audit.record_thread(s, actor=actor, action=Action.MESSAGE_DELETED, thread=thread, object_kind="message",
+                                object_id=message.id)
             s.flush()
             _refresh_last_message_at(s, thread.id)
             if thread.booking_id is not None:
@@ -379,7 +383,10 @@ def close_talk(*, actor: Actor, thread_id: int) -> None:
     access.require_staff(actor)
     with db.session() as s:
         thread = access.readable_thread(s, actor, thread_id)
-        rooms = rooms_for(s, close_threads(s, [thread.id], closed_by=actor.id))
+        closed = close_threads(s, [thread.id], closed_by=actor.id)
+        for each in closed:
+            audit.record_thread(s, actor=actor, action=Action.TALK_CLOSED, thread=each)
+        rooms = rooms_for(s, closed)
         s.commit()
     realtime.publish(rooms)
 

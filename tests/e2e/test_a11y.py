@@ -180,7 +180,7 @@ def test_staff_screens_have_no_serious_violations(new_page, office):
     axe.scan(page, "bookings")
 
     for tab in (routes.STAFF_CLIENT_DOCUMENTS, routes.STAFF_CLIENT_INFO, routes.STAFF_CLIENT_REQUESTS,
-                routes.STAFF_CLIENT_QUESTIONNAIRES):
+                routes.STAFF_CLIENT_QUESTIONNAIRES, routes.STAFF_CLIENT_PROTOCOL):
         page.goto(routes.staff_client(public_id, tab))
         expect(page.get_by_role("heading", name=office["name"], level=1)).to_be_visible()
         axe.scan(page, tab.rsplit("/", 1)[-1])
