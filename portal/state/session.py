@@ -141,8 +141,8 @@ class SessionState(rx.State):
     async def _forget(self) -> None:
         """Reset every portal state of this tab so no earlier user's data remains."""
         for state_cls in _portal_states(rx.State):
-            if issubclass(state_cls, rx.SharedState):
-                continue  # rooms are shared with other users' tabs and hold only a counter
+            if state_cls is realtime.LiveState:
+                continue  # only counters; it remembers the rooms, so the next user's join leaves them
             (await self.get_state(state_cls)).reset()
         self.locale = negotiate(self.router.headers.accept_language)
 
