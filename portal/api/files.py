@@ -9,7 +9,7 @@ from starlette.routing import Route
 from portal import routes
 from portal.api.session import request_actor
 from portal.services import booking_transfer, documents
-from portal.services.access import NotFound
+from portal.services.access import AccessDenied
 from portal.storage import content_disposition, get_store
 
 CHUNK = 64 * 1024
@@ -50,7 +50,7 @@ async def _readable(request: Request) -> documents.DocumentInfo | None:
         return None
     try:
         return await asyncio.to_thread(documents.readable_document, actor=actor, key=request.path_params["key"])
-    except NotFound:
+    except AccessDenied:  # also NotFound, and an email link's session asking for a filed document
         return None
 
 
@@ -81,7 +81,7 @@ async def export(request: Request) -> Response:
         return _NOT_FOUND
     try:
         info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"])
-    except NotFound:
+    except AccessDenied:  # also NotFound: the same answer for unknown and not-yours
         return _NOT_FOUND
     return await _attachment(info.key, filename=info.filename, content_type=info.content_type)
 
