@@ -11,7 +11,7 @@ from portal.api.client_ip import client_ip
 from portal.api.session import request_actor
 from portal.domain.audit import Action
 from portal.services import booking_transfer, documents
-from portal.services.access import NotFound
+from portal.services.access import AccessDenied
 from portal.storage import content_disposition, get_store
 
 CHUNK = 64 * 1024
@@ -69,7 +69,7 @@ async def _readable(request: Request, action: Action) -> documents.DocumentInfo 
     try:
         return await asyncio.to_thread(documents.readable_document, actor=actor, key=request.path_params["key"],
                                        audit_action=action, ip=client_ip(request))
-    except NotFound:
+    except AccessDenied:  # also NotFound, and an email link's session asking for a filed document
         return None
 
 
@@ -102,7 +102,7 @@ async def export(request: Request) -> Response:
     try:
         info = await asyncio.to_thread(booking_transfer.readable_export, actor=actor, key=request.path_params["key"],
                                        ip=client_ip(request))
-    except NotFound:
+    except AccessDenied:  # also NotFound: the same answer for unknown and not-yours
         return _NOT_FOUND
     return await _attachment(info.key, filename=info.filename, content_type=info.content_type)
 

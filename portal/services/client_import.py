@@ -232,7 +232,7 @@ class _Writer:
         ok = True
         for row, contact in zip(contact_rows, contacts, strict=True):
             try:
-                linked = link_contact(self.s, account, contact)
+                linked = link_contact(self.s, self.actor, account, contact)
             except UserError as err:
                 self._refuse(row, err)
                 ok = False

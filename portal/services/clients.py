@@ -379,7 +379,23 @@ def _account_fields(s: Session, draft: AccountDraft, first: ContactDraft | None)
     }
 
 
-def _contact_fields(s: Session, draft: ContactDraft, *, skip_id: int | None = None) -> dict:
+def _workable_contact(actor: Actor):
+    """A WHERE clause: the contact is on a client the (non-admin) staff actor works."""
+    return exists().where(AccountContact.contact_id == Contact.id,
+                          AccountContact.account_id == Assignment.account_id, Assignment.staff_id == actor.id)
+
+
+def may_link_contact(s: Session, actor: Actor, contact_id: int) -> bool:
+    """Whether the staff actor may link this existing contact to a client (and so see and
+    write to them): admins any; accountants only people already on a client they work,
+    the ones :func:`find_contacts` offers them. Neither a typed address nor an id sent by
+    the browser opens another accountant's client's contact."""
+    if actor.is_admin:
+        return True
+    return s.exec(select(Contact.id).where(Contact.id == contact_id, _workable_contact(actor))).first() is not None
+
+
+def _contact_fields(s: Session, draft: ContactDraft, *, actor: Actor, skip_id: int | None = None) -> dict:
     first = rules.clean_text(draft.first_name, rules.MAX_PERSON_NAME_CHARS)
     last = rules.clean_text(draft.last_name, rules.MAX_PERSON_NAME_CHARS)
     if not first and not last:
@@ -392,6 +408,9 @@ def _contact_fields(s: Session, draft: ContactDraft, *, skip_id: int | None = No
         email = email.lower()
         existing = s.exec(select(Contact).where(Contact.email == email)).first()
         if existing is not None and existing.id != skip_id:
+            if not may_link_contact(s, actor, existing.id):
+                # The address is taken (it must stay unique), but whose it is stays unsaid.
+                raise ClientError("clients.error.email_elsewhere", email=email)
             raise DuplicateEmail(existing)
         if s.exec(select(StaffUser.id).where(StaffUser.email == email)).first() is not None:
             raise ClientError("clients.error.email_staff")
@@ -403,18 +422,26 @@ def _contact_fields(s: Session, draft: ContactDraft, *, skip_id: int | None = No
     }
 
 
-def link_contact(s: Session, account: ClientAccount, draft: ContactDraft) -> Contact:
-    """Create or find the draft's contact and link it to ``account`` (caller commits)."""
+def link_contact(s: Session, actor: Actor, account: ClientAccount, draft: ContactDraft) -> Contact:
+    """Create or find the draft's contact and link it to ``account`` (caller commits).
+
+    Raises:
+        ClientError: Also ``clients.error.contact_elsewhere`` for an existing contact the
+            actor may not link (:func:`may_link_contact`).
+        NotFound: An existing contact that does not exist.
+    """
     if account.kind == AccountKind.GUEST:
         raise ClientError("clients.error.guest_contacts")
     if draft.existing_id:
         contact = s.get(Contact, draft.existing_id)
         if contact is None:
             raise NotFound("contact")
+        if not may_link_contact(s, actor, contact.id):
+            raise ClientError("clients.error.contact_elsewhere")
         if contact.erased_at is not None:
             raise ClientError("clients.error.erased")
     else:
-        contact = Contact(**_contact_fields(s, draft))
+        contact = Contact(**_contact_fields(s, draft, actor=actor))
         s.add(contact)
         s.flush()
     if s.get(AccountContact, (account.id, contact.id)) is not None:
@@ -512,7 +539,7 @@ def create_account(*, actor: Actor, draft: AccountDraft, contacts: Sequence[Cont
     with db.session() as s:
         account = add_account(s, actor, draft, first=contacts[0], accountant_ids=accountant_ids)
         for contact in contacts:
-            linked = link_contact(s, account, contact)
+            linked = link_contact(s, actor, account, contact)
             audit.record_contact(s, actor=actor, action=Action.CONTACT_ADDED, account_id=account.id, contact=linked,
                                  detail={"flags": draft_flags(contact)})
         finish_account(s, account)
@@ -661,7 +688,7 @@ def add_contact(*, actor: Actor, account_id: int, draft: ContactDraft) -> int:
     """
     with db.session() as s:
         account = staff_account(s, actor, account_id)
-        contact = link_contact(s, account, draft)
+        contact = link_contact(s, actor, account, draft)
         s.flush()
         audit.record_contact(s, actor=actor, action=Action.CONTACT_ADDED, account_id=account.id, contact=contact,
                              detail={"flags": draft_flags(draft)})
@@ -692,7 +719,7 @@ def update_contact(*, actor: Actor, account_id: int, contact_id: int, draft: Con
         contact = s.get(Contact, contact_id)
         if contact.erased_at is not None:
             raise ClientError("clients.error.erased")
-        values = _contact_fields(s, draft, skip_id=contact_id)
+        values = _contact_fields(s, draft, actor=actor, skip_id=contact_id)
         if values["email"] != contact.email:
             if values["email"] is None and _has_login(s, contact_id):
                 raise ClientError("clients.error.login_needs_email", name=_person_name(contact))
@@ -801,9 +828,7 @@ def find_contacts(*, actor: Actor, query: str, limit: int = 10) -> list[ContactC
         clauses = [or_(func.lower(Contact.first_name + " " + Contact.last_name).like(like, escape="\\"),
                        func.lower(Contact.email).like(like, escape="\\")), col(Contact.erased_at).is_(None)]
         if not actor.is_admin:
-            clauses.append(exists().where(
-                AccountContact.contact_id == Contact.id,
-                AccountContact.account_id == Assignment.account_id, Assignment.staff_id == actor.id))
+            clauses.append(_workable_contact(actor))
         rows = s.exec(select(Contact).where(*clauses).order_by(Contact.last_name, Contact.first_name).limit(limit)).all()
         return [ContactChoice(id=c.id, name=_person_name(c), email=c.email or "") for c in rows]
 

@@ -310,7 +310,8 @@ class StaffDocumentsState(DocumentBrowserMixin, rx.State):
         if actor is None:
             return to_login(self)
         name = str(form.get("name", "")).strip()
-        target = int(self.edit_target or 0)
+        # A folder id for the move dialogs; the retention dialog's target is a class name.
+        target = int(self.edit_target) if self.edit_target.isdigit() else 0
         changes = {
             "new_folder": lambda: folders.create_folder(actor=actor, account_id=self._account_id,
                                                         parent_id=self.folder_id or None, name=name,

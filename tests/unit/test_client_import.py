@@ -140,6 +140,17 @@ def test_any_bad_line_writes_nothing_and_each_is_reported(office):
     assert text.startswith("Zeile 3:") and "„:“" in text
 
 
+def test_an_accountant_imports_no_link_to_another_accountants_contact(office):
+    known = factories.unique_email("known")
+    clients.create_account(actor=office["anna"], draft=AccountDraft(kind="individual"),
+                           contacts=[ContactDraft(first_name="Karl", last_name="Bekannt", email=known)])
+    jonas = factories.actor(factories.staff(name="Jonas Weber", email="jonas@kanzlei.test"))
+    before = _count(AccountContact)
+    report = import_clients(actor=jonas, data=csv(HEADER, f";Fremd KG;Karl;Bekannt;{known};;;ja"))
+    assert [p.key for p in report.problems] == ["clients.error.contact_elsewhere"]
+    assert report.accounts == 0 and _count(AccountContact) == before
+
+
 def test_existing_account_names_are_refused_so_a_second_run_doubles_nothing(office):
     data = csv(HEADER, ";Wieder GmbH;Wim;Wieder;wim@wieder.test;;;ja")
     assert import_clients(actor=office["anna"], data=data).accounts == 1

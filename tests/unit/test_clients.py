@@ -120,6 +120,29 @@ def test_duplicate_email_offers_the_existing_contact(firm):
     assert contact.id == existing.id and contact.other_accounts == 1
 
 
+def test_an_accountant_links_only_contacts_of_clients_they_work(firm):
+    annas = _new(firm["anna"], company="Annas GmbH", email="maria@hofmann.test")
+    maria = annas.invitable[0]
+    # Neither by id (sent by the browser) nor by typing her address does Jonas reach Anna's client's contact.
+    with pytest.raises(UserError, match="contact_elsewhere"):
+        clients.create_account(actor=firm["jonas"], draft=AccountDraft(kind="company", company_name="Jonas GmbH"),
+                               contacts=[ContactDraft(existing_id=maria)])
+    with pytest.raises(UserError) as err:
+        _new(firm["jonas"], company="Jonas GmbH", email="Maria@Hofmann.test")
+    assert err.value.key == "clients.error.email_elsewhere" and not isinstance(err.value, DuplicateEmail)
+    assert "Hofmann" not in str(err.value.params)
+    jonas_own = _new(firm["jonas"], company="Jonas Eigene GmbH")
+    with pytest.raises(UserError, match="contact_elsewhere"):
+        clients.add_contact(actor=firm["jonas"], account_id=jonas_own.id, draft=ContactDraft(existing_id=maria))
+    with pytest.raises(UserError, match="email_elsewhere"):
+        clients.update_contact(actor=firm["jonas"], account_id=jonas_own.id, contact_id=jonas_own.invitable[0],
+                               draft=ContactDraft(first_name="X", last_name="Y", email="maria@hofmann.test"))
+    with db.session() as s:
+        assert s.query(AccountContact).filter_by(contact_id=maria).count() == 1
+    # An admin may link anyone.
+    clients.add_contact(actor=firm["admin"], account_id=jonas_own.id, draft=ContactDraft(existing_id=maria))
+
+
 def test_toggles_are_stored_and_login_off_ends_sessions(firm):
     created = _new(firm["anna"], company="Toggle GmbH")
     contact_id = created.invitable[0]

@@ -15,6 +15,8 @@ MESSAGES: dict[str, str] = {
     "clients.error.contact_name": "Bitte geben Sie Vor- oder Nachnamen des Kontakts an.",
     "clients.error.email_invalid": "„{email}“ ist keine gültige E-Mail-Adresse.",
     "clients.error.email_taken": "Die E-Mail-Adresse {email} gehört bereits zum Kontakt {name}. Möchten Sie diesen Kontakt verknüpfen?",
+    "clients.error.email_elsewhere": "Die E-Mail-Adresse {email} gehört bereits zu einem Kontakt eines Mandanten, den Sie nicht betreuen. Eine Administratorin oder ein Administrator kann diesen Kontakt verknüpfen.",
+    "clients.error.contact_elsewhere": "Diese Person ist Kontakt eines Mandanten, den Sie nicht betreuen. Eine Administratorin oder ein Administrator kann sie verknüpfen.",
     "clients.error.email_staff": "Diese E-Mail-Adresse gehört zu einem Mitarbeiterzugang der Kanzlei.",
     "clients.error.guest_contacts": "Das Gastkonto hat keine Kontakte.",
     "clients.error.already_linked": "{name} ist bereits mit diesem Konto verknüpft.",

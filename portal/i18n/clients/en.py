@@ -14,6 +14,8 @@ MESSAGES: dict[str, str] = {
     "clients.error.contact_name": "Please enter the contact's first or last name.",
     "clients.error.email_invalid": "“{email}” is not a valid email address.",
     "clients.error.email_taken": "The address {email} already belongs to the contact {name}. Do you want to link this contact?",
+    "clients.error.email_elsewhere": "The address {email} already belongs to a contact of a client you do not work. An admin can link that contact.",
+    "clients.error.contact_elsewhere": "This person is a contact of a client you do not work. An admin can link them.",
     "clients.error.email_staff": "This email address belongs to a staff login of the firm.",
     "clients.error.guest_contacts": "The guest account has no contacts.",
     "clients.error.already_linked": "{name} is already linked to this account.",

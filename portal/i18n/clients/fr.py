@@ -14,6 +14,8 @@ MESSAGES: dict[str, str] = {
     "clients.error.contact_name": "Veuillez saisir le prénom ou le nom du contact.",
     "clients.error.email_invalid": "« {email} » n'est pas une adresse e-mail valide.",
     "clients.error.email_taken": "L'adresse {email} appartient déjà au contact {name}. Voulez-vous lier ce contact ?",
+    "clients.error.email_elsewhere": "L'adresse {email} appartient déjà au contact d'un client que vous ne suivez pas. Un administrateur peut lier ce contact.",
+    "clients.error.contact_elsewhere": "Cette personne est le contact d'un client que vous ne suivez pas. Un administrateur peut la lier.",
     "clients.error.email_staff": "Cette adresse appartient à un accès collaborateur du cabinet.",
     "clients.error.guest_contacts": "Le compte invité n'a pas de contacts.",
     "clients.error.already_linked": "{name} est déjà lié à ce compte.",
