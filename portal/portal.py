@@ -32,7 +32,7 @@ from portal.pages.staff.outbox import outbox_page
 from portal.pages.staff.profile import staff_profile_page
 from portal.pages.staff.questionnaire_templates import questionnaire_templates_page
 from portal.pages.staff.settings import settings_page
-from portal.services import digests, outbox, retention, startup
+from portal.services import blob_sweep, digests, outbox, retention, startup
 from portal.settings import get_settings
 from portal.state.firm_settings import FirmSettingsState
 from portal.state.folder_templates import FolderTemplatesState
@@ -65,8 +65,8 @@ def _title(key: str) -> str:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: rx.App):
-    """Upgrade the database, print demo logins, start live updates, the outbox sender, the digests
-    and the trash purge."""
+    """Upgrade the database, print demo logins, start live updates, the outbox sender, the digests,
+    the trash purge and the sweep of what a crash left in the blob store."""
     settings = get_settings()
     realtime.bind(app, asyncio.get_running_loop())
     heartbeat = worker_liveness.install(app)
@@ -77,12 +77,15 @@ async def _lifespan(app: rx.App):
     digest_runner = asyncio.create_task(digests.run_digest_loop())
     # Every worker purges; each row is deleted by one of them only (see retention.purge).
     trash_purge = asyncio.create_task(retention.run_purge_loop())
+    # Every worker sweeps too, first right now: a restart after a crash cleans up at once.
+    sweeper = asyncio.create_task(blob_sweep.run_sweep_loop())
     try:
         yield
     finally:
         sender.cancel()
         digest_runner.cancel()
         trash_purge.cancel()
+        sweeper.cancel()
         if heartbeat is not None:
             heartbeat.cancel()
 

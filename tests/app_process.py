@@ -62,6 +62,10 @@ class RunningApp:
         """Every process of the app: the server and its workers."""
         return [int(entry.name) for entry, _ in self._processes()]
 
+    def live_pids(self) -> list[int]:
+        """The app's processes still running (a killed one stays a zombie until reaped)."""
+        return [int(entry.name) for entry, fields in self._processes() if fields[0] not in ("Z", "X")]
+
     def rss_bytes(self) -> int:
         """Resident memory of every process of the app, summed (Linux /proc)."""
         total = 0
@@ -80,22 +84,28 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterator[RunningApp]:
+def running_app(env: dict[str, str], log: Path, timeout: float = 600, *, port: int | None = None,
+                build: bool = True) -> Iterator[RunningApp]:
     """Start the app with ``env`` added to this process's environment; stop it afterwards.
 
     Args:
         env: Settings for the app (DATA_DIR, SMTP_URL, ...); BASE_URL is set here.
-        log: File that receives the app's output.
+        log: File that receives the app's output (appended to when not building, so a
+            restart keeps the log of the run before).
         timeout: Seconds to wait for the first compile and start.
+        port: The port to listen on (a restart takes its predecessor's, so open tabs
+            reconnect); default a free one.
+        build: Build the frontend first; False serves the one built before on this port.
     """
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = {**os.environ, **env, "BASE_URL": url, "REFLEX_USE_NPM": "1",
                 "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
+    with open(log, "w" if build else "a") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "portal.serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "portal.serve", "--host", "127.0.0.1", "--port", str(port),
+             *(() if build else ("--no-build",))],
             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(f"{url}/ping", proc, log, timeout)

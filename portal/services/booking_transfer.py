@@ -22,8 +22,8 @@ from portal.domain.clock import utcnow
 from portal.domain.datev import DatevHeader, ExportBooking, bookings_csv, write_export_zip
 from portal.domain.enums import ThreadStatus
 from portal.models import Booking, BookingExport, Document, Firm, Message, StaffUser, Thread
-from portal.services import access, audit, db, talks
-from portal.storage import get_store
+from portal.services import access, audit, blob_sweep, db, talks
+from portal.storage import BlobStoreFull, get_store
 
 FORMATS = ("csv", "datev")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -174,7 +174,10 @@ def export_bookings(*, actor: Actor, account_id: int, fmt: str, year: int,
                 filename = f"{stem}_DATEV.zip"
             out.seek(0)
             # The export is generated here, not uploaded: no user-facing size cap applies.
-            blob = store.put_file(out, max_bytes=2**40)
+            try:
+                blob = store.put_file(out, max_bytes=2**40)
+            except BlobStoreFull as exc:
+                raise TransferError("export.error.storage_full") from exc
         try:
             for booking in rows:
                 booking.exported_at = now
@@ -193,7 +196,9 @@ def export_bookings(*, actor: Actor, account_id: int, fmt: str, year: int,
                                                       "bookings": len(rows), "closed_talks": len(closed)})
             s.commit()
         except BaseException:
-            store.delete(blob.key)
+            # Nothing marked exported, no talk closed: the file goes too (unless the commit
+            # went through after all and only its answer was lost).
+            blob_sweep.delete_if_unnamed(blob.key, store=store)
             raise
     realtime.publish(rooms)
     return ExportResult(key=blob.key, filename=filename, bookings=len(rows), closed_talks=len(closed))

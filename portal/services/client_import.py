@@ -4,7 +4,9 @@ Every line goes through the same rules as the "+ Neu" dialog (names, forbidden c
 tags, custom fields, known addresses). Any problem anywhere writes nothing and reports
 each line. Addresses already known link the existing contact (one person on several
 accounts); an account name that exists already is refused, so importing the same file
-twice does not double the clients. Invitations, if asked for, go out after the commit.
+twice does not double the clients. Invitations, if asked for, are queued in the same
+transaction: a server that dies during an import leaves either no client of the file,
+or every client with its invitation on its way, never a part.
 """
 
 from __future__ import annotations
@@ -128,9 +130,9 @@ def import_clients(*, actor: Actor, data: bytes, invite: bool = False,
         if writer.problems:
             s.rollback()
             return ClientImportReport(problems=tuple(writer.problems[:MAX_PROBLEMS]))
+        invited = _invite(s, actor, created, tick) if invite else 0
         s.commit()
     realtime.publish({realtime.STAFF_CLIENTS_ROOM})
-    invited = _invite(actor, created, tick) if invite else 0
     return ClientImportReport(accounts=len(created), contacts=writer.new_contacts, linked=writer.linked,
                               invited=invited)
 
@@ -248,12 +250,13 @@ class _Writer:
         return account.id
 
 
-def _invite(actor: Actor, account_ids: Sequence[int], tick: Progress) -> int:
-    """Invite every imported contact with LOGIN; an account with nobody to invite is skipped."""
+def _invite(s: Session, actor: Actor, account_ids: Sequence[int], tick: Progress) -> int:
+    """Queue invitations for every imported contact with LOGIN, in the import's transaction;
+    an account with nobody to invite is skipped."""
     sent = 0
     for done, account_id in enumerate(account_ids, start=1):
         try:
-            sent += onboarding.invite(actor=actor, account_id=account_id)
+            sent += onboarding.queue_invitations(s, actor, s.get(ClientAccount, account_id))
         except onboarding.OnboardingError:
             pass  # no contact with LOGIN and email on this account
         tick("invite", done, len(account_ids))

@@ -87,30 +87,44 @@ def invite(*, actor: Actor, account_id: int, contact_ids: Sequence[int] | None =
     note = clean_block(message)
     if len(note) > MAX_INVITE_MESSAGE_CHARS:
         raise OnboardingError("onboarding.error.message_long", limit=MAX_INVITE_MESSAGE_CHARS)
-    now = utcnow()
     with db.session() as s:
         account = staff_account(s, actor, account_id)
-        query = (select(Contact).join(AccountContact, AccountContact.contact_id == Contact.id)
-                 .where(AccountContact.account_id == account.id, AccountContact.login == True,  # noqa: E712
-                        col(Contact.activated_at).is_(None), col(Contact.email).is_not(None)))
-        if contact_ids is not None:
-            query = query.where(col(Contact.id).in_(list(contact_ids)))
-        contacts = s.exec(query.order_by(Contact.id)).all()
-        if not contacts:
-            raise OnboardingError("onboarding.error.nobody")
-        firm = s.exec(select(Firm)).first()
-        staff = s.get(StaffUser, actor.id)
-        for contact in contacts:
-            _queue_invitation(s, contact, account=account, firm=firm, sender=staff.sender_name or staff.name,
-                              note=note, now=now)
-            audit.record_contact(s, actor=actor, action=Action.CONTACT_INVITED, account_id=account.id, contact=contact,
-                                 detail={"email": contact.email})
-        s.flush()
-        refresh_status(s, account)
+        count = queue_invitations(s, actor, account, contact_ids=contact_ids, note=note)
         s.commit()
-        count = len(contacts)
     realtime.publish({realtime.STAFF_CLIENTS_ROOM, realtime.account_room(account_id)})
     return count
+
+
+def queue_invitations(s: Session, actor: Actor, account: ClientAccount, *,
+                      contact_ids: Sequence[int] | None = None, note: str = "") -> int:
+    """Queue the invitations of :func:`invite` in the caller's transaction (the caller
+    checked access and commits; the client import invites in its own transaction).
+
+    Returns:
+        How many invitations were queued.
+
+    Raises:
+        OnboardingError: ``onboarding.error.nobody`` when nobody is left to invite.
+    """
+    now = utcnow()
+    query = (select(Contact).join(AccountContact, AccountContact.contact_id == Contact.id)
+             .where(AccountContact.account_id == account.id, AccountContact.login == True,  # noqa: E712
+                    col(Contact.activated_at).is_(None), col(Contact.email).is_not(None)))
+    if contact_ids is not None:
+        query = query.where(col(Contact.id).in_(list(contact_ids)))
+    contacts = s.exec(query.order_by(Contact.id)).all()
+    if not contacts:
+        raise OnboardingError("onboarding.error.nobody")
+    firm = s.exec(select(Firm)).first()
+    staff = s.get(StaffUser, actor.id)
+    for contact in contacts:
+        _queue_invitation(s, contact, account=account, firm=firm, sender=staff.sender_name or staff.name,
+                          note=note, now=now)
+        audit.record_contact(s, actor=actor, action=Action.CONTACT_INVITED, account_id=account.id, contact=contact,
+                             detail={"email": contact.email})
+    s.flush()
+    refresh_status(s, account)
+    return len(contacts)
 
 
 def _queue_invitation(s: Session, contact: Contact, *, account: ClientAccount, firm: Firm | None, sender: str,

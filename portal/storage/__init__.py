@@ -10,11 +10,13 @@ and cannot be guessed or steered into another directory or object prefix.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import errno
 import functools
 import re
 import secrets
 import unicodedata
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Iterator
 from typing import BinaryIO, Protocol
 from urllib.parse import quote, urlparse
 
@@ -48,6 +50,32 @@ class BlobTooLarge(Exception):
         self.limit = limit
 
 
+class BlobStoreFull(Exception):
+    """The store has no room left (disk full, quota exceeded); nothing was stored."""
+
+
+# What a full disk or an exhausted quota raises from a write, a create or an fsync.
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_no_space(exc: BaseException) -> bool:
+    """Whether ``exc`` says the file system has no room (rather than some other failure)."""
+    return isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS
+
+
+@dataclasses.dataclass(frozen=True)
+class BlobListing:
+    """A complete blob as the store lists it, for the orphan sweep.
+
+    Attributes:
+        key: The blob's key.
+        modified_at: When it was written (aware UTC).
+    """
+
+    key: str
+    modified_at: dt.datetime
+
+
 class BlobNotFound(KeyError):
     """No blob is stored under the key.
 
@@ -75,6 +103,7 @@ class BlobStore(Protocol):
 
         Raises:
             BlobTooLarge: If the stream is longer than ``max_bytes``.
+            BlobStoreFull: If the store ran out of room; nothing is left behind.
         """
         ...
 
@@ -143,6 +172,23 @@ class BlobStore(Protocol):
         """
         ...
 
+    def list_blobs(self) -> Iterator[BlobListing]:
+        """Every complete blob, in no particular order (partial writes are not listed)."""
+        ...
+
+    def remove_partials(self, *, idle_before: dt.datetime) -> int:
+        """Remove what writers that died mid-blob (a killed server) left behind.
+
+        A write that is still going on is never touched: a backend that can tell a
+        live writer (LocalStore: each holds a lock on its partial file) removes every
+        partial write nobody holds; one that cannot (S3) removes those that made no
+        progress since ``idle_before``.
+
+        Returns:
+            How many partial writes were removed.
+        """
+        ...
+
 
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,100}")
 
@@ -164,6 +210,11 @@ def check_key(key: str) -> str:
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise ValueError(f"Malformed blob key {key!r}.")
     return key
+
+
+def is_key(name: str) -> bool:
+    """Whether ``name`` is shaped like a blob key (for listings, which meet other names too)."""
+    return isinstance(name, str) and _KEY_RE.fullmatch(name) is not None
 
 
 def check_max_bytes(max_bytes: int) -> None:

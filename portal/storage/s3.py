@@ -7,17 +7,20 @@ Objects are written all or nothing: a blob smaller than one part is a single PUT
 anything larger a multipart upload that is completed only once the whole stream
 arrived within its limit, and aborted on any failure or cancellation, so the bucket
 keeps neither a partial object nor a dangling upload (which S3 would bill for).
-A bucket lifecycle rule "abort incomplete multipart uploads after 1 day" is still
-worth having for the case where the process dies mid-upload.
+A process that dies mid-upload leaves its multipart upload open;
+:meth:`S3Store.remove_partials` (the orphan sweep) aborts those that stopped making
+progress, and a bucket lifecycle rule "abort incomplete multipart uploads after 1 day"
+is still worth having as a second net.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Iterator
 from typing import BinaryIO
 
 import boto3
@@ -25,11 +28,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from portal.storage import (
+    BlobListing,
     BlobNotFound,
     BlobTooLarge,
     StoredBlob,
     check_key,
     check_max_bytes,
+    is_key,
     new_key,
 )
 
@@ -201,6 +206,54 @@ class S3Store:
             if _error_code(exc) in _MISSING:
                 raise BlobNotFound(key) from exc
             raise
+
+    def list_blobs(self) -> Iterator[BlobListing]:
+        """Every object under the prefix that is named like a blob, with its last-modified time."""
+        pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=self._prefix)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                key = obj["Key"][len(self._prefix):]
+                if is_key(key):
+                    yield BlobListing(key=key, modified_at=obj["LastModified"])
+
+    def remove_partials(self, *, idle_before: dt.datetime) -> int:
+        """Abort the multipart uploads under the prefix that made no progress since ``idle_before``.
+
+        S3 cannot say whether a writer is still alive, so progress decides: an upload
+        started, or last given a part, before ``idle_before`` counts as abandoned.
+
+        Returns:
+            How many uploads were aborted.
+        """
+        aborted = 0
+        pages = self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket,
+                                                                             Prefix=self._prefix)
+        for page in pages:
+            for upload in page.get("Uploads", []):
+                name, upload_id = upload["Key"], upload["UploadId"]
+                if not is_key(name[len(self._prefix):]) or self._last_progress(name, upload) >= idle_before:
+                    continue
+                try:
+                    self._client.abort_multipart_upload(Bucket=self._bucket, Key=name, UploadId=upload_id)
+                except ClientError as exc:
+                    if _error_code(exc) != "NoSuchUpload":  # finished or aborted meanwhile
+                        raise
+                    continue
+                aborted += 1
+        return aborted
+
+    def _last_progress(self, name: str, upload: dict) -> dt.datetime:
+        last = upload["Initiated"]
+        pages = self._client.get_paginator("list_parts").paginate(Bucket=self._bucket, Key=name,
+                                                                  UploadId=upload["UploadId"])
+        try:
+            for page in pages:
+                for part in page.get("Parts", []):
+                    last = max(last, part["LastModified"])
+        except ClientError as exc:
+            if _error_code(exc) != "NoSuchUpload":
+                raise
+        return last
 
     def _begin(self, max_bytes: int, key: str | None = None) -> _Upload:
         check_max_bytes(max_bytes)

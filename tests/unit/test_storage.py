@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import os
@@ -328,6 +329,95 @@ def test_unsafe_keys_are_refused(backend, key):
         store.delete(key)
 
 
+# What a killed server leaves behind, for the orphan sweep (portal.services.blob_sweep).
+
+_KILLED_WRITER = """
+import asyncio, sys
+from pathlib import Path
+from portal.storage.local import LocalStore
+from portal.storage.s3 import PART_BYTES, S3Store
+
+kind, *where = sys.argv[1:]
+store = LocalStore(Path(where[0])) if kind == "local" else \\
+    S3Store(bucket=where[0], prefix=where[1], region=where[2], endpoint_url=where[3])
+
+async def stalled():
+    yield b"a" * (PART_BYTES + 1)  # S3: one part is out, the multipart upload is open
+    print("writing", flush=True)  # the store asks for more: what it got is written
+    await asyncio.Event().wait()
+
+asyncio.run(store.put_stream(stalled(), max_bytes=100 * PART_BYTES))
+"""
+
+
+def _killed_mid_write(backend: Backend, request) -> None:
+    """A separate process starts a blob and is SIGKILLed half-way, as a server would be."""
+    if backend.name == "local":
+        where = [str(backend.store.root)]
+    else:
+        where = [request.getfixturevalue("bucket"), PREFIX, REGION, request.getfixturevalue("moto_endpoint")]
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, backend.name, *where], cwd=root,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+    finally:
+        writer.kill()
+        writer.wait(10)
+
+
+def _later() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+
+
+async def _while_writing(store: BlobStore, during: Callable[[], object]):
+    """Run ``during`` (in a thread) while a blob is half written, then finish the blob."""
+    go_on, started = asyncio.Event(), asyncio.Event()
+
+    async def stalled() -> AsyncIterator[bytes]:
+        yield b"a" * (PART_BYTES + 1)
+        started.set()
+        await go_on.wait()
+        yield b"b"
+
+    task = asyncio.create_task(store.put_stream(stalled(), max_bytes=100 * MiB))
+    await started.wait()
+    seen = await asyncio.to_thread(during)
+    go_on.set()
+    return seen, await task
+
+
+def test_listing_names_complete_blobs_only(backend):
+    done = _put(backend.store, [b"fertig"])
+
+    listed, finished = asyncio.run(_while_writing(backend.store, lambda: list(backend.store.list_blobs())))
+
+    assert [blob.key for blob in listed] == [done.key]
+    assert abs(listed[0].modified_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert {blob.key for blob in backend.store.list_blobs()} == {done.key, finished.key}
+
+
+def test_a_killed_writers_partial_write_is_removed(backend, request):
+    kept = _put(backend.store, [b"fertig"])
+    _killed_mid_write(backend, request)
+    assert len(backend.leftovers()) == 2  # the blob, and the partial file or the open multipart upload
+
+    # LocalStore sees the writer is gone (its lock went with it); S3 goes by progress.
+    assert backend.store.remove_partials(idle_before=_later()) == 1
+
+    assert len(backend.leftovers()) == 1 and _read(backend.store, kept.key) == b"fertig"
+
+
+def test_a_live_write_is_never_removed(backend):
+    idle_before = _later() if backend.name == "local" else dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+
+    removed, blob = asyncio.run(_while_writing(backend.store,
+                                               lambda: backend.store.remove_partials(idle_before=idle_before)))
+
+    assert removed == 0
+    assert _read(backend.store, blob.key) == b"a" * (PART_BYTES + 1) + b"b"
+
+
 # LocalStore.
 
 
@@ -366,6 +456,24 @@ def test_local_symlink_out_of_root_is_refused(store, tmp_path, planted):
     with pytest.raises(ValueError):
         store.delete(key)
     assert (outside / key).read_bytes() == b"secret"
+
+
+def test_local_sweep_takes_only_its_own_leftovers(store):
+    blob = _put(store, [b"x"])
+    fanout = store.root / blob.key[:2] / blob.key[2:4]
+    # Created but not yet locked and renamed when the server died: taken only once old.
+    created = fanout / f".{new_key()}.new"
+    created.write_bytes(b"")
+    foreign = [store.root / "notes.txt", fanout / ".DS_Store", fanout / "not-a-key.part", fanout / f".{new_key()}.tmp"]
+    for path in foreign:
+        path.write_bytes(b"not ours")
+
+    assert store.remove_partials(idle_before=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)) == 0
+    assert created.exists()
+    assert store.remove_partials(idle_before=_later()) == 1
+
+    assert not created.exists() and all(path.exists() for path in foreign)
+    assert [listed.key for listed in store.list_blobs()] == [blob.key]
 
 
 # S3Store.
