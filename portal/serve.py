@@ -68,6 +68,8 @@ def serve(host: str, port: int, workers: int) -> None:
     environment.REFLEX_ENV_MODE.set(Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
     environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
+    # The address the build baked in (build_frontend), for the Content-Security-Policy.
+    os.environ.setdefault("REFLEX_API_URL", f"http://localhost:{port}")
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     Server(target="portal.portal:app", factory=True, address=host, port=port, interface=Interfaces.ASGI,

@@ -73,6 +73,8 @@ class Settings:
     mail_from: str
     secret_key: str
     base_url: str
+    # Where the built frontend reaches the backend (REFLEX_API_URL); '' = the page's own origin.
+    backend_url: str
     max_upload_mb: int
     demo_data: bool
     session_days: int
@@ -244,6 +246,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env_map.get("MAIL_FROM", "") or f"portal@{urlparse(base_url).hostname}",
         secret_key=secret_key,
         base_url=base_url,
+        backend_url=env_map.get("REFLEX_API_URL", "").rstrip("/"),
         max_upload_mb=_int(env_map, "MAX_UPLOAD_MB", 25),
         demo_data=_flag(env_map.get("DEMO_DATA", demo_default)),
         session_days=_int(env_map, "SESSION_DAYS", 14),

@@ -38,10 +38,35 @@ HSTS = "max-age=31536000; includeSubDomains"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def security_headers(https: bool) -> list[tuple[bytes, bytes]]:
+# Hosts the compiled frontend swaps for the page's own (reflex_base/.templates/web/utils/state.js
+# getBackendURL), keeping the port.
+_PAGE_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0"}
+
+
+def content_security_policy(backend_url: str) -> str:
+    """The policy, allowing connections to the backend where the frontend reaches it.
+
+    Args:
+        backend_url: ``REFLEX_API_URL`` of the build; empty when it is the page's origin.
+    """
+    if not backend_url:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(backend_url)
+    if parts.hostname in _PAGE_HOSTS:
+        # Any host the page is opened under (a proxy, a LAN address), on the backend's port.
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        sources = f"http://*:{port} ws://*:{port} https://*:{port} wss://*:{port}"
+    else:
+        origin = f"{parts.scheme}://{parts.netloc}"
+        socket = origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        sources = f"{origin} {socket}"
+    return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", f"connect-src 'self' {sources}")
+
+
+def security_headers(https: bool, backend_url: str = "") -> list[tuple[bytes, bytes]]:
     """The headers every response carries (HSTS only when the portal is served over https)."""
     headers = [
-        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"content-security-policy", content_security_policy(backend_url).encode()),
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
@@ -67,7 +92,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(get_settings().https)
+        settings = get_settings()
+        extra = security_headers(settings.https, settings.backend_url)
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 from portal import routes
 from portal.api import build_api
 from portal.domain.enums import SubjectKind
-from portal.api.hardening import CONTENT_SECURITY_POLICY, is_cross_site
+from portal.api.hardening import CONTENT_SECURITY_POLICY, content_security_policy, is_cross_site
 from portal.services import auth
 from tests import factories
 
@@ -84,3 +84,13 @@ def test_cross_site_rules():
     assert not is_cross_site({"sec-fetch-site": "same-site", "origin": "http://localhost:3000"}, "localhost:8000",
                              "http://localhost:3000")
     assert not is_cross_site({}, "portal.example", "https://portal.example")
+
+
+def test_the_policy_lets_the_frontend_reach_its_backend_and_nothing_else():
+    assert content_security_policy("") == CONTENT_SECURITY_POLICY
+    # A localhost build: the browser keeps the port and takes the page's host (a proxy, a LAN name).
+    local = content_security_policy("http://localhost:8000")
+    assert "connect-src 'self' http://*:8000 ws://*:8000 https://*:8000 wss://*:8000;" in local
+    remote = content_security_policy("https://api.kanzlei.example")
+    assert "connect-src 'self' https://api.kanzlei.example wss://api.kanzlei.example;" in remote
+    assert "frame-ancestors 'none'" in remote and "script-src 'self'" in remote
