@@ -6,6 +6,7 @@ ours), so a new route is covered without remembering to.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from starlette.responses import PlainTextResponse
@@ -63,8 +64,12 @@ def content_security_policy(backend_url: str) -> str:
     return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", f"connect-src 'self' {sources}")
 
 
-def security_headers(https: bool, backend_url: str = "") -> list[tuple[bytes, bytes]]:
-    """The headers every response carries (HSTS only when the portal is served over https)."""
+@functools.cache
+def security_headers(https: bool, backend_url: str = "") -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every response carries (HSTS only when the portal is served over https).
+
+    Cached: the settings do not change while the process runs, and this runs per response.
+    """
     headers = [
         (b"content-security-policy", content_security_policy(backend_url).encode()),
         (b"x-frame-options", b"DENY"),
@@ -75,7 +80,7 @@ def security_headers(https: bool, backend_url: str = "") -> list[tuple[bytes, by
     ]
     if https:
         headers.append((b"strict-transport-security", HSTS.encode()))
-    return headers
+    return tuple(headers)
 
 
 class SecurityHeaders:
